@@ -1,0 +1,98 @@
+"""The adapter: the one place a site overrides guest_auth's decisions.
+
+Subclass :class:`GuestAdapter`, override what you need and name your class in
+``GUEST_AUTH_ADAPTER``. Reach the configured instance through :func:`get_adapter`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.utils.module_loading import import_string
+
+from .conf import guest_settings
+
+if TYPE_CHECKING:
+    from django.forms import BaseForm
+    from django.http import HttpRequest
+
+__all__ = ["GuestAdapter", "get_adapter"]
+
+
+class GuestAdapter:
+    """Default decisions. Every method may be overridden in a subclass."""
+
+    def is_bot(self, request: HttpRequest) -> bool:
+        """Whether the request comes from a crawler (GUEST_AUTH_BLOCKED_USER_AGENTS)."""
+        pattern = guest_settings.BLOCKED_USER_AGENTS
+        if pattern is None:
+            return False
+        return pattern.search(request.META.get("HTTP_USER_AGENT", "")) is not None
+
+    def allow_guest_creation(self, request: HttpRequest) -> bool:
+        """Whether a guest may be created for this anonymous request.
+
+        Override to add a CAPTCHA or any other proof; call super() to keep the
+        bot filter and the GUEST_AUTH_ENABLED switch.
+        """
+        return guest_settings.ENABLED and not self.is_bot(request)
+
+    def guest_username(self, request: HttpRequest) -> Any:
+        """The USERNAME_FIELD value of a new guest.
+
+        Random for text fields. An email USERNAME_FIELD gets None (guests have
+        no invented email), which needs the field to be nullable: the system
+        check guest_auth.E004 says so at startup.
+        """
+        field = _username_field()
+        if isinstance(field, models.EmailField):
+            return None
+        name = f"guest_{secrets.token_hex(10)}"
+        return name[: field.max_length] if field.max_length else name
+
+    def new_guest_user(self, request: HttpRequest) -> Any:
+        """An unsaved user for a new guest: no usable password, nothing invented.
+
+        set_unusable_password() stores a random marker without running a
+        password hasher, so guest creation stays cheap.
+        """
+        user_model = get_user_model()
+        user = user_model(**{user_model.USERNAME_FIELD: self.guest_username(request)})
+        user.set_unusable_password()
+        return user
+
+    def get_promote_form_class(self, request: HttpRequest) -> type[BaseForm]:
+        """The form the promote view shows; see guest_auth.forms.promote_form_class."""
+        from .forms import promote_form_class
+
+        return promote_form_class()
+
+
+def _username_field() -> models.Field:
+    user_model = get_user_model()
+    return user_model._meta.get_field(user_model.USERNAME_FIELD)
+
+
+@lru_cache(maxsize=8)
+def _load_adapter(path: str) -> GuestAdapter:
+    try:
+        cls = import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            f"GUEST_AUTH_ADAPTER {path!r} cannot be imported: {exc}"
+        ) from exc
+    if not (isinstance(cls, type) and issubclass(cls, GuestAdapter)):
+        raise ImproperlyConfigured(
+            f"GUEST_AUTH_ADAPTER {path!r} must name a subclass of guest_auth.adapter.GuestAdapter."
+        )
+    return cls()
+
+
+def get_adapter() -> GuestAdapter:
+    """The configured adapter instance (one per dotted path, created once)."""
+    return _load_adapter(guest_settings.ADAPTER)

@@ -1,0 +1,34 @@
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.utils.translation import gettext_lazy as _
+
+
+class GuestAuthConfig(AppConfig):
+    name = "guest_auth"
+    label = "guest_auth"
+    verbose_name = _("Guests")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import checks  # noqa: F401  (registers the system checks)
+        from .conf import guest_settings
+
+        # Fail at startup, naming the setting, rather than on some later request.
+        guest_settings.validate()
+        user_logged_in.connect(_on_login, dispatch_uid="guest_auth.on_login")
+        # The user admin may be registered after our admin module was imported
+        # (apps listed after guest_auth); by now admin autodiscovery is done when
+        # django.contrib.admin is listed before guest_auth, the usual order.
+        if apps.is_installed("django.contrib.admin"):
+            from .admin import add_guest_filter_to_user_admin
+
+            add_guest_filter_to_user_admin()
+
+
+def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    from .services import _remember_login
+
+    _remember_login(request, user)

@@ -1,0 +1,133 @@
+"""System checks. Ids are stable; messages and hints are kept here together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils.module_loading import import_string
+
+from .conf import guest_settings
+
+__all__ = ["MESSAGES"]
+
+_AUTH_MW = "django.contrib.auth.middleware.AuthenticationMiddleware"
+_SESSION_MW = "django.contrib.sessions.middleware.SessionMiddleware"
+_GUEST_MW = "guest_auth.middleware.GuestMiddleware"
+
+# id: (level, message, hint)
+MESSAGES: dict[str, tuple[type[CheckMessage], str, str]] = {
+    "guest_auth.E001": (
+        Error,
+        f"'{_GUEST_MW}' must be in MIDDLEWARE.",
+        f"Insert '{_GUEST_MW}' in MIDDLEWARE after '{_AUTH_MW}'.",
+    ),
+    "guest_auth.E002": (
+        Error,
+        f"'{_GUEST_MW}' must come after '{_AUTH_MW}' in MIDDLEWARE.",
+        f"Move '{_GUEST_MW}' below '{_AUTH_MW}'.",
+    ),
+    "guest_auth.E003": (
+        Error,
+        "'django.contrib.sessions' must be in INSTALLED_APPS: guests live in "
+        "database-backed sessions.",
+        "Add 'django.contrib.sessions' to INSTALLED_APPS, or use a SESSION_ENGINE "
+        "that does not need it.",
+    ),
+    "guest_auth.E004": (
+        Error,
+        f"'{_SESSION_MW}' must be in MIDDLEWARE before '{_GUEST_MW}'.",
+        f"Insert '{_SESSION_MW}' near the top of MIDDLEWARE.",
+    ),
+    "guest_auth.E005": (
+        Error,
+        "The user model's USERNAME_FIELD is an EmailField that does not allow NULL, "
+        "but guests have no email.",
+        "Make the field null=True (it can stay unique), or override "
+        "GuestAdapter.guest_username() in GUEST_AUTH_ADAPTER.",
+    ),
+    "guest_auth.E006": (
+        Error,
+        "The URL 'guest_auth:promote' cannot be reversed: regular_user_required and "
+        "the promotion flow need it.",
+        "Add path(\"guest/\", include(\"guest_auth.urls\")) to your ROOT_URLCONF.",
+    ),
+    "guest_auth.W001": (
+        Warning,
+        "GUEST_AUTH_MAX_INACTIVITY is shorter than SESSION_COOKIE_AGE: purge_guests may "
+        "delete a guest whose session is still valid.",
+        "Set GUEST_AUTH_MAX_INACTIVITY to at least SESSION_COOKIE_AGE seconds.",
+    ),
+}
+
+
+def _message(check_id: str, **kwargs: Any) -> CheckMessage:
+    level, msg, hint = MESSAGES[check_id]
+    return level(msg, hint=hint, id=check_id, **kwargs)
+
+
+def _position(middleware: list[str], class_path: str) -> int | None:
+    """Index of the first entry that is ``class_path`` or a subclass of it."""
+    cls = import_string(class_path)
+    for index, path in enumerate(middleware):
+        try:
+            candidate = import_string(path)
+        except ImportError:
+            continue  # Django reports unimportable middleware itself.
+        if isinstance(candidate, type) and issubclass(candidate, cls):
+            return index
+    return None
+
+
+@register(Tags.security, Tags.compatibility)
+def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    errors: list[CheckMessage] = []
+    middleware = list(settings.MIDDLEWARE)
+    guest_at = _position(middleware, _GUEST_MW)
+    auth_at = _position(middleware, _AUTH_MW)
+    session_at = _position(middleware, _SESSION_MW)
+    if guest_at is None:
+        errors.append(_message("guest_auth.E001"))
+    elif auth_at is None or auth_at > guest_at:
+        errors.append(_message("guest_auth.E002"))
+    if session_at is None or (guest_at is not None and session_at > guest_at):
+        errors.append(_message("guest_auth.E004"))
+    if settings.SESSION_ENGINE in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ) and not apps.is_installed("django.contrib.sessions"):
+        errors.append(_message("guest_auth.E003"))
+    return errors
+
+
+@register(Tags.models)
+def check_user_model(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    from .adapter import GuestAdapter, get_adapter
+
+    user_model = get_user_model()
+    field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    overridden = type(get_adapter()).guest_username is not GuestAdapter.guest_username
+    if isinstance(field, models.EmailField) and not field.null and not overridden:
+        return [_message("guest_auth.E005", obj=user_model)]
+    return []
+
+
+@register(Tags.urls)
+def check_urls(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    try:
+        reverse("guest_auth:promote")
+    except NoReverseMatch:
+        return [_message("guest_auth.E006")]
+    return []
+
+
+@register(Tags.security)
+def check_inactivity_window(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if guest_settings.MAX_INACTIVITY.total_seconds() < settings.SESSION_COOKIE_AGE:
+        return [_message("guest_auth.W001")]
+    return []

@@ -1,0 +1,204 @@
+"""Settings for guest_auth: one defaults table, read when accessed.
+
+Every setting is named ``GUEST_AUTH_<NAME>`` in the Django settings module.
+Values are validated and normalised on first access and cached until Django's
+``setting_changed`` signal fires, so ``override_settings`` works in tests.
+A ``GUEST_AUTH_*`` name that is not in :data:`DEFAULTS`, or a malformed value,
+raises ``ImproperlyConfigured`` naming the setting.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+
+from ._durations import to_timedelta
+
+__all__ = ["DEFAULTS", "PREFIX", "guest_settings"]
+
+PREFIX = "GUEST_AUTH_"
+
+# Matched case-insensitively with re.search against the User-Agent header.
+# Deliberately limited to crawlers, link unfurlers and monitors: generic HTTP
+# libraries (okhttp, CFNetwork, python-requests) are also what real mobile and
+# API clients send, so they are not listed.
+DEFAULT_BLOCKED_USER_AGENTS: tuple[str, ...] = (
+    r"bot\b",
+    r"crawl",
+    r"spider",
+    r"slurp",
+    r"archiver",
+    r"facebookexternalhit",
+    r"facebookcatalog",
+    r"embedly",
+    r"mediapartners-google",
+    r"google-inspectiontool",
+    r"apis-google",
+    r"feedfetcher",
+    r"bingpreview",
+    r"yandex",
+    r"whatsapp",
+    r"skypeuripreview",
+    r"vkshare",
+    r"pinterest",
+    r"lighthouse",
+    r"pingdom",
+    r"uptimerobot",
+    r"statuscake",
+    r"site24x7",
+    r"prerender",
+)
+
+DEFAULTS: dict[str, Any] = {
+    # Master switch: when False no new guests are created (existing ones keep
+    # working and can still be promoted).
+    "ENABLED": True,
+    # A guest idle for longer than this is deleted by purge_guests.
+    "MAX_INACTIVITY": timedelta(days=30),
+    # last_seen_at is written at most once per guest session per interval.
+    "ACTIVITY_INTERVAL": timedelta(hours=1),
+    # Regexes (case-insensitive search) of User-Agents that never get a guest.
+    "BLOCKED_USER_AGENTS": DEFAULT_BLOCKED_USER_AGENTS,
+    # Where the promote view sends the new user when there is no safe `next`;
+    # a URL, a path or a URL name. None means settings.LOGIN_REDIRECT_URL.
+    "PROMOTE_REDIRECT_URL": None,
+    # Guests deleted per transaction by purge_guests.
+    "PURGE_BATCH_SIZE": 1000,
+    # Dotted path of the GuestAdapter subclass that makes the site's decisions.
+    "ADAPTER": "guest_auth.adapter.GuestAdapter",
+}
+
+
+def _bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ImproperlyConfigured(f"{name} must be True or False, not {value!r}.")
+    return value
+
+
+def _duration(name: str, value: Any) -> timedelta:
+    try:
+        return to_timedelta(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+
+
+def _positive_int(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ImproperlyConfigured(f"{name} must be a positive integer, not {value!r}.")
+    return value
+
+
+def _patterns(name: str, value: Any) -> re.Pattern[str] | None:
+    """Compile the list into one alternation, or None when empty."""
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise ImproperlyConfigured(
+            f"{name} must be a list or tuple of regular expressions, not {value!r}."
+        )
+    sources = []
+    for item in value:
+        source = item.pattern if isinstance(item, re.Pattern) else item
+        if not isinstance(source, str):
+            raise ImproperlyConfigured(f"{name} must contain strings, not {item!r}.")
+        try:
+            re.compile(source)
+        except re.error as exc:
+            raise ImproperlyConfigured(
+                f"{name} contains an invalid regular expression {source!r}: {exc}."
+            ) from None
+        sources.append(f"(?:{source})")
+    if not sources:
+        return None
+    return re.compile("|".join(sources), re.IGNORECASE)
+
+
+def _optional_str(name: str, value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ImproperlyConfigured(f"{name} must be a string or None, not {value!r}.")
+    return value or None
+
+
+def _dotted_path(name: str, value: Any) -> str:
+    if not isinstance(value, str) or "." not in value:
+        raise ImproperlyConfigured(
+            f"{name} must be a dotted import path such as "
+            f"'myapp.adapters.MyGuestAdapter', not {value!r}."
+        )
+    return value
+
+
+_CLEANERS: dict[str, Callable[[str, Any], Any]] = {
+    "ENABLED": _bool,
+    "MAX_INACTIVITY": _duration,
+    "ACTIVITY_INTERVAL": _duration,
+    "BLOCKED_USER_AGENTS": _patterns,
+    "PROMOTE_REDIRECT_URL": _optional_str,
+    "PURGE_BATCH_SIZE": _positive_int,
+    "ADAPTER": _dotted_path,
+}
+assert _CLEANERS.keys() == DEFAULTS.keys()
+
+
+class GuestAuthSettings:
+    """Attribute access to the cleaned settings: ``guest_settings.MAX_INACTIVITY``.
+
+    ``BLOCKED_USER_AGENTS`` comes back compiled into one pattern (or None).
+    """
+
+    def __init__(self) -> None:
+        self._cache: dict[str, Any] = {}
+        self._names_checked = False
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in DEFAULTS:
+            raise AttributeError(f"Invalid guest_auth setting: {name!r}")
+        try:
+            return self._cache[name]
+        except KeyError:
+            pass
+        if not self._names_checked:
+            self.check_names()
+        full_name = PREFIX + name
+        value = _CLEANERS[name](full_name, getattr(django_settings, full_name, DEFAULTS[name]))
+        self._cache[name] = value
+        return value
+
+    def check_names(self) -> None:
+        unknown = sorted(
+            attr
+            for attr in dir(django_settings)
+            if attr.startswith(PREFIX) and attr[len(PREFIX) :] not in DEFAULTS
+        )
+        if unknown:
+            known = ", ".join(PREFIX + key for key in DEFAULTS)
+            raise ImproperlyConfigured(
+                f"Unknown setting {unknown[0]}: guest_auth has no such setting "
+                f"(known settings: {known})."
+            )
+        self._names_checked = True
+
+    def validate(self) -> None:
+        """Clean every setting now, raising ImproperlyConfigured on the first bad one."""
+        self.check_names()
+        for name in DEFAULTS:
+            getattr(self, name)
+
+    def reload(self) -> None:
+        self._cache.clear()
+        self._names_checked = False
+
+
+guest_settings = GuestAuthSettings()
+
+
+def _reload_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting.startswith(PREFIX):
+        guest_settings.reload()
+
+
+setting_changed.connect(_reload_settings, dispatch_uid="guest_auth.conf.reload")

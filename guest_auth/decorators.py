@@ -1,0 +1,76 @@
+"""View decorators: allow_guest and regular_user_required (sync and async views)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from asgiref.sync import iscoroutinefunction
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponseBase
+from django.urls import reverse
+
+from . import services
+
+__all__ = ["allow_guest", "regular_user_required"]
+
+ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
+
+
+def allow_guest(view_func: ViewFunc) -> ViewFunc:
+    """Give an anonymous visitor a guest user, logged in, before the view runs.
+
+    Bots (GUEST_AUTH_BLOCKED_USER_AGENTS) and requests the adapter refuses get
+    no guest; the view then runs for an anonymous user.
+    """
+    if iscoroutinefunction(view_func):
+
+        @wraps(view_func)
+        async def _async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            await services._aensure_guest(request)
+            return await view_func(request, *args, **kwargs)
+
+        return _async_view  # type: ignore[return-value]
+
+    @wraps(view_func)
+    def _view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        services._ensure_guest(request)
+        return view_func(request, *args, **kwargs)
+
+    return _view  # type: ignore[return-value]
+
+
+def regular_user_required(view_func: ViewFunc) -> ViewFunc:
+    """Let only regular users in: guests go to the promote page, anonymous
+    visitors to LOGIN_URL, both with ``next`` pointing back here."""
+    if iscoroutinefunction(view_func):
+
+        @wraps(view_func)
+        async def _async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            user = await request.auser()
+            refusal = _refuse_non_regular(request, user, await services._ais_guest(user))
+            if refusal is not None:
+                return refusal
+            return await view_func(request, *args, **kwargs)
+
+        return _async_view  # type: ignore[return-value]
+
+    @wraps(view_func)
+    def _view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        user = request.user
+        refusal = _refuse_non_regular(request, user, services.is_guest(user))
+        if refusal is not None:
+            return refusal
+        return view_func(request, *args, **kwargs)
+
+    return _view  # type: ignore[return-value]
+
+
+def _refuse_non_regular(request: HttpRequest, user: Any, guest: bool) -> HttpResponseBase | None:
+    """The redirect for a user who is not regular, or None to let it in."""
+    if not user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if guest:
+        return redirect_to_login(request.get_full_path(), reverse("guest_auth:promote"))
+    return None

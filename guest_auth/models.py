@@ -1,0 +1,37 @@
+"""The Guest row that marks a user as a guest."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["Guest"]
+
+
+class Guest(models.Model):
+    """Marks ``user`` as a guest. Promotion deletes this row, not the user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="guest",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now, db_index=True)
+    # SHA-256 of the session cookie the guest was created under. The unique
+    # constraint makes two racing requests of one anonymous session converge
+    # on a single guest instead of creating two (see services.create_guest).
+    session_hash = models.CharField(max_length=64, null=True, unique=True, editable=False)
+
+    class Meta:
+        verbose_name = _("guest")
+        verbose_name_plural = _("guests")
+
+    def __str__(self) -> str:
+        # Not str(self.user): a nullable email USERNAME_FIELD is None for guests.
+        username = self.user.get_username()
+        return str(username) if username else _("guest %(pk)s") % {"pk": self.pk}

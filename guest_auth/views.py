@@ -1,0 +1,81 @@
+"""The promote view: a guest chooses a username and password and keeps everything."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic.edit import FormView
+
+from .adapter import get_adapter
+from .conf import guest_settings
+from .exceptions import NotAGuest
+from .services import is_guest, promote_guest
+
+__all__ = ["PromoteView"]
+
+
+class PromoteView(FormView):
+    """GET shows the form, POST promotes the current guest in place.
+
+    Anonymous visitors are sent to LOGIN_URL; regular users (for example after
+    pressing Back once promoted) are sent on to the success URL, unchanged.
+    """
+
+    template_name = "guest_auth/promote.html"
+    redirect_field_name = REDIRECT_FIELD_NAME
+
+    @method_decorator(sensitive_post_parameters("password1", "password2"))
+    @method_decorator(csrf_protect)
+    @method_decorator(never_cache)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_guest(request.user):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self) -> Any:
+        return get_adapter().get_promote_form_class(self.request)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            promote_guest(self.request, self.request.user, **form.promotion_fields())
+        except IntegrityError:
+            # Someone took the same username or email between validation and save.
+            form.add_error(None, _("That account was just taken. Please choose another."))
+            return self.form_invalid(form)
+        except NotAGuest:
+            return HttpResponseRedirect(self.get_success_url())
+        return HttpResponseRedirect(self.get_success_url())
+
+    def get_redirect_url(self) -> str:
+        """The ``next`` parameter, when it points at this site; otherwise ''."""
+        url = self.request.POST.get(
+            self.redirect_field_name, self.request.GET.get(self.redirect_field_name, "")
+        )
+        safe = url_has_allowed_host_and_scheme(
+            url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        )
+        return url if safe else ""
+
+    def get_success_url(self) -> str:
+        fallback = guest_settings.PROMOTE_REDIRECT_URL or settings.LOGIN_REDIRECT_URL
+        return self.get_redirect_url() or resolve_url(fallback)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["redirect_field_name"] = self.redirect_field_name
+        context["redirect_field_value"] = self.get_redirect_url()
+        return context

@@ -1,0 +1,59 @@
+import os
+
+import pytest
+
+from tests.factories import GuestFactory, UserFactory
+
+BROWSER_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/156.0 Safari/537.36"
+)
+
+
+@pytest.fixture
+def client(client):
+    """Django's test client, sending a browser User-Agent like real visitors."""
+    client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
+    return client
+
+
+@pytest.fixture
+def async_client(async_client):
+    async_client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
+    return async_client
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def guest(db):
+    return GuestFactory().user
+
+
+@pytest.fixture
+def guest_client(client):
+    """A client logged in as a fresh guest, created through a real request."""
+    client.get("/guest-view/")
+    return client
+
+
+@pytest.fixture
+def make_client(db):
+    """Makes more independent browser-like clients."""
+    from django.test import Client
+
+    return lambda: Client(HTTP_USER_AGENT=BROWSER_UA)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """With GUEST_AUTH_FAIL_ON_SKIP set (CI's database runs), a skip fails the run."""
+    if not os.environ.get("GUEST_AUTH_FAIL_ON_SKIP") or exitstatus != 0:
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(f"GUEST_AUTH_FAIL_ON_SKIP: {len(skipped)} test(s) skipped", red=True)
+        session.exitstatus = 1

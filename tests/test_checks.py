@@ -1,0 +1,103 @@
+import pytest
+from django.core.checks import Error, Warning
+from django.test import override_settings
+
+from guest_auth.checks import (
+    MESSAGES,
+    check_inactivity_window,
+    check_setup,
+    check_urls,
+    check_user_model,
+)
+
+SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
+AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
+GUEST = "guest_auth.middleware.GuestMiddleware"
+
+
+def ids(messages):
+    return [m.id for m in messages]
+
+
+def test_messages_are_stable():
+    assert MESSAGES["guest_auth.E001"][1:] == (
+        "'guest_auth.middleware.GuestMiddleware' must be in MIDDLEWARE.",
+        "Insert 'guest_auth.middleware.GuestMiddleware' in MIDDLEWARE after "
+        "'django.contrib.auth.middleware.AuthenticationMiddleware'.",
+    )
+    assert MESSAGES["guest_auth.E002"][1] == (
+        "'guest_auth.middleware.GuestMiddleware' must come after "
+        "'django.contrib.auth.middleware.AuthenticationMiddleware' in MIDDLEWARE."
+    )
+
+
+def test_project_settings_pass():
+    assert check_setup() + check_urls() + check_user_model() + check_inactivity_window() == []
+
+
+@pytest.mark.parametrize(
+    "middleware,expected",
+    [
+        ([SESSION, AUTH], ["guest_auth.E001"]),
+        ([SESSION, GUEST, AUTH], ["guest_auth.E002"]),
+        ([SESSION, GUEST], ["guest_auth.E002"]),
+        ([AUTH, GUEST], ["guest_auth.E004"]),
+        ([GUEST, SESSION, AUTH], ["guest_auth.E002", "guest_auth.E004"]),
+        ([SESSION, AUTH, "tests.test_checks.SubclassedGuestMiddleware"], []),
+    ],
+)
+def test_middleware_checks(middleware, expected):
+    with override_settings(MIDDLEWARE=middleware):
+        messages = check_setup()
+    assert ids(messages) == expected
+    for message in messages:
+        level, text, hint = MESSAGES[message.id]
+        assert message == level(text, hint=hint, id=message.id)
+
+
+def test_missing_sessions_app():
+    from django.conf import settings
+
+    apps = [a for a in settings.INSTALLED_APPS if a != "django.contrib.sessions"]
+    with override_settings(INSTALLED_APPS=apps):
+        assert ids(check_setup()) == ["guest_auth.E003"]
+    with override_settings(INSTALLED_APPS=apps,
+                           SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
+        assert check_setup() == []
+
+
+def test_missing_urls():
+    with override_settings(ROOT_URLCONF="tests.testapp.urls_without_guest_auth"):
+        assert check_urls() == [Error(*MESSAGES["guest_auth.E006"][1:2],
+                                      hint=MESSAGES["guest_auth.E006"][2],
+                                      id="guest_auth.E006")]
+
+
+def test_inactivity_shorter_than_session_age():
+    with override_settings(GUEST_AUTH_MAX_INACTIVITY=3600, SESSION_COOKIE_AGE=7200):
+        assert check_inactivity_window() == [Warning(
+            MESSAGES["guest_auth.W001"][1], hint=MESSAGES["guest_auth.W001"][2],
+            id="guest_auth.W001")]
+    with override_settings(GUEST_AUTH_MAX_INACTIVITY=7200, SESSION_COOKIE_AGE=7200):
+        assert check_inactivity_window() == []
+
+
+def test_email_username_field_must_allow_null():
+    from tests.testapp.models import EmailUser
+
+    field = EmailUser._meta.get_field("email")
+    field.null = False
+    try:
+        with override_settings(AUTH_USER_MODEL="testapp.EmailUser"):
+            assert ids(check_user_model()) == ["guest_auth.E005"]
+            with override_settings(GUEST_AUTH_ADAPTER="tests.testapp.adapters.EmailGuestAdapter"):
+                assert check_user_model() == []
+    finally:
+        field.null = True
+
+
+from guest_auth.middleware import GuestMiddleware  # noqa: E402
+
+
+class SubclassedGuestMiddleware(GuestMiddleware):
+    pass

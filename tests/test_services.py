@@ -1,0 +1,421 @@
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from guest_auth import services
+from guest_auth.exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest
+from guest_auth.models import Guest
+from guest_auth.services import create_guest, is_guest, promote_guest, purge_guests
+from guest_auth.signals import guest_created, guest_promoted, guests_purged
+from tests.factories import PASSWORD, GuestFactory, UserFactory
+from tests.helpers import anonymous_session, make_request, session_store
+from tests.testapp.hashers import CountingHasher
+from tests.testapp.models import Note
+
+User = get_user_model
+
+
+class Receiver:
+    """Collects the keyword arguments of every send of a signal."""
+
+    def __init__(self, signal):
+        self.calls = []
+        self.signal = signal
+
+    def __call__(self, sender, **kwargs):
+        kwargs.pop("signal")
+        self.calls.append(kwargs)
+
+    def __enter__(self):
+        self.signal.connect(self)
+        return self
+
+    def __exit__(self, *exc):
+        self.signal.disconnect(self)
+
+
+# is_guest ---------------------------------------------------------------------------
+
+
+def test_is_guest_false_for_none_and_anonymous():
+    assert is_guest(None) is False
+    assert is_guest(AnonymousUser()) is False
+
+
+def test_is_guest_queries_once_then_caches(guest, user, django_assert_num_queries):
+    guest = User().objects.get(pk=guest.pk)
+    with django_assert_num_queries(1):
+        assert is_guest(guest) is True
+        assert is_guest(guest) is True
+    with django_assert_num_queries(1):
+        assert is_guest(user) is False
+        assert is_guest(user) is False
+
+
+# create_guest -----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_create_guest_creates_and_logs_in():
+    request = make_request()
+    with Receiver(guest_created) as received:
+        user = create_guest(request)
+    assert Guest.objects.get(pk=user.pk).user == user
+    assert request.user == user and request.user.is_authenticated
+    assert request.session[SESSION_KEY] == str(user.pk)
+    assert request.session[services.GUEST_SESSION_KEY] == str(user.pk)
+    assert is_guest(user)
+    assert received.calls == [{"request": request, "user": user}]
+
+
+@pytest.mark.django_db
+def test_guest_has_unusable_password_and_no_email():
+    user = create_guest(make_request())
+    user.refresh_from_db()
+    assert not user.has_usable_password()
+    email_field = user.get_email_field_name()
+    assert getattr(user, email_field, None) in ("", None)
+
+
+@pytest.mark.django_db
+@override_settings(PASSWORD_HASHERS=["tests.testapp.hashers.CountingHasher"])
+def test_create_guest_runs_no_password_hasher():
+    CountingHasher.calls = 0
+    create_guest(make_request())
+    assert CountingHasher.calls == 0
+    UserFactory()  # the hasher is really in use: a regular user runs it
+    assert CountingHasher.calls == 1
+
+
+@pytest.mark.django_db
+def test_create_guest_keeps_anonymous_session_data():
+    key = anonymous_session(cart=["apple", "pear"])
+    request = make_request(session_key=key)
+    create_guest(request)
+    assert request.session["cart"] == ["apple", "pear"]
+    assert request.session.session_key != key  # rotated: no fixation
+
+
+@pytest.mark.django_db
+def test_create_guest_refuses_authenticated_request(user):
+    request = make_request()
+    request.user = user
+    with pytest.raises(AlreadyAuthenticated):
+        create_guest(request)
+    assert not Guest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_create_guest_refuses_bots():
+    request = make_request(user_agent="Mozilla/5.0 (compatible; Googlebot/2.1)")
+    with pytest.raises(GuestCreationDenied):
+        create_guest(request)
+    assert User().objects.count() == 0
+
+
+@pytest.mark.django_db
+@override_settings(GUEST_AUTH_ENABLED=False)
+def test_create_guest_refused_when_disabled():
+    with pytest.raises(GuestCreationDenied):
+        create_guest(make_request())
+    assert User().objects.count() == 0
+
+
+@pytest.mark.django_db
+@override_settings(GUEST_AUTH_ADAPTER="tests.testapp.adapters.NoGuestsOnSundayAdapter")
+def test_adapter_decides_creation():
+    with pytest.raises(GuestCreationDenied):
+        create_guest(make_request("/?day=sunday"))
+    assert create_guest(make_request("/?day=monday")).is_authenticated
+
+
+@pytest.mark.django_db
+def test_requests_racing_in_one_session_share_one_guest():
+    key = anonymous_session(cart=["apple"])
+    # Both requests loaded the anonymous session before either created a guest.
+    first, second = make_request(session_key=key), make_request(session_key=key)
+    load_sessions(first, second)
+    with Receiver(guest_created) as received:
+        user_a = create_guest(first)
+        user_b = create_guest(second)
+    assert user_a == user_b
+    assert Guest.objects.count() == 1
+    assert len(received.calls) == 1
+    assert second.session[SESSION_KEY] == str(user_a.pk)
+    assert second.session["cart"] == ["apple"]
+
+
+@pytest.mark.django_db
+def test_late_request_with_a_stale_session_gets_its_own_guest():
+    key = anonymous_session()
+    first, second = make_request(session_key=key), make_request(session_key=key)
+    load_sessions(first, second)
+    user_a = create_guest(first)
+    Guest.objects.update(created_at=timezone.now() - timedelta(minutes=5))
+    user_b = create_guest(second)
+    assert user_b != user_a
+    assert Guest.objects.get(pk=user_b.pk).session_hash is None
+
+
+@pytest.mark.django_db
+def test_unknown_session_cookie_is_not_used_for_joining():
+    request = make_request(session_key="x" * 32)
+    create_guest(request)
+    assert Guest.objects.get().session_hash is None
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="needs concurrent writers")
+@pytest.mark.django_db(transaction=True)
+@override_settings(GUEST_AUTH_ADAPTER="tests.testapp.adapters.BarrierAdapter")
+def test_concurrent_requests_of_one_session_create_one_guest():
+    from django.test import Client
+
+    from tests.conftest import BROWSER_UA
+
+    key = anonymous_session(cart=["apple"])
+    results, errors = [], []
+
+    def visit():
+        try:
+            client = Client(HTTP_USER_AGENT=BROWSER_UA)
+            client.cookies["sessionid"] = key
+            results.append(client.get("/guest-view/").json())
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=visit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Guest.objects.count() == 1
+    assert {r["pk"] for r in results} == {str(Guest.objects.get().pk)}
+
+
+def load_sessions(*requests):
+    """Read each request's session, as the auth middleware's first access does."""
+    for request in requests:
+        request.session.get(SESSION_KEY)
+
+
+# promote_guest ----------------------------------------------------------------------
+
+
+def _promotion_fields(n=1):
+    model = User()
+    fields = {model.USERNAME_FIELD: f"kept{n}@example.com" if model.USERNAME_FIELD == "email"
+              else f"kept{n}"}
+    return fields
+
+
+@pytest.mark.django_db
+def test_promote_keeps_primary_key_rows_and_login():
+    request = make_request()
+    guest = create_guest(request)
+    Note.objects.create(user=guest, text="mine")
+    pk = guest.pk
+    with Receiver(guest_promoted) as received:
+        user = promote_guest(request, guest, password=PASSWORD, **_promotion_fields())
+    user = User().objects.get(pk=pk)
+    assert user.check_password(PASSWORD)
+    assert getattr(user, user.USERNAME_FIELD) == _promotion_fields()[user.USERNAME_FIELD]
+    assert not Guest.objects.filter(pk=pk).exists()
+    assert list(user.notes.values_list("text", flat=True)) == ["mine"]
+    assert not is_guest(request.user)
+    assert services.GUEST_SESSION_KEY not in request.session
+    assert request.session[SESSION_KEY] == str(pk)
+    # The session auth hash follows the new password, so the session stays valid.
+    assert request.session["_auth_user_hash"] == user.get_session_auth_hash()
+    assert received.calls == [{"request": request, "user": guest, "method": "password"}]
+
+
+@pytest.mark.django_db
+def test_promote_rotates_session_key():
+    request = make_request()
+    create_guest(request)
+    key = request.session.session_key
+    request.session.save()
+    promote_guest(request, request.user, password=PASSWORD, **_promotion_fields())
+    assert request.session.session_key != key
+
+
+@pytest.mark.django_db
+def test_promote_without_password_still_signs_out_other_sessions(guest):
+    old_hash = guest.get_session_auth_hash()
+    promote_guest(None, guest, method="social:dummy", **_promotion_fields())
+    guest.refresh_from_db()
+    assert not guest.has_usable_password()
+    assert guest.get_session_auth_hash() != old_hash
+
+
+@pytest.mark.django_db
+def test_promote_refuses_regular_user(user):
+    before = User().objects.values().get(pk=user.pk)
+    with pytest.raises(NotAGuest):
+        promote_guest(None, user, password="other-Pass-1234")
+    assert User().objects.values().get(pk=user.pk) == before
+
+
+@pytest.mark.django_db
+def test_promote_rejects_unknown_fields(guest):
+    with pytest.raises(TypeError, match="nickname"):
+        promote_guest(None, guest, nickname="x")
+    assert Guest.objects.filter(pk=guest.pk).exists()
+
+
+@pytest.mark.django_db
+def test_failing_promoted_receiver_undoes_promotion(guest):
+    def explode(sender, **kwargs):
+        raise RuntimeError("boom")
+
+    guest_promoted.connect(explode)
+    try:
+        with pytest.raises(RuntimeError):
+            promote_guest(None, guest, password=PASSWORD, **_promotion_fields())
+    finally:
+        guest_promoted.disconnect(explode)
+    assert Guest.objects.filter(pk=guest.pk).exists()
+    assert not User().objects.get(pk=guest.pk).has_usable_password()
+
+
+# purge_guests -----------------------------------------------------------------------
+
+
+def _aged(days, **kwargs):
+    return GuestFactory(last_seen_at=timezone.now() - timedelta(days=days), **kwargs).user
+
+
+@pytest.mark.django_db
+def test_purge_deletes_only_inactive_guests_with_their_rows(user):
+    idle = _aged(31)
+    Note.objects.create(user=idle, text="gone")
+    active = _aged(1)
+    Note.objects.create(user=active, text="kept")
+    old_but_recently_seen = GuestFactory(
+        created_at=timezone.now() - timedelta(days=400), last_seen_at=timezone.now()
+    ).user
+    Note.objects.create(user=user, text="regular")
+
+    assert purge_guests() == 1
+    assert set(User().objects.values_list("pk", flat=True)) == {
+        user.pk, active.pk, old_but_recently_seen.pk
+    }
+    assert set(Note.objects.values_list("text", flat=True)) == {"kept", "regular"}
+
+
+@pytest.mark.django_db
+def test_purge_never_touches_regular_or_promoted_users():
+    regular = UserFactory(last_login=timezone.now() - timedelta(days=999))
+    promoted = _aged(90)
+    promote_guest(None, promoted, password=PASSWORD, **_promotion_fields())
+    assert purge_guests(older_than=1) == 0
+    assert User().objects.filter(pk__in=[regular.pk, promoted.pk]).count() == 2
+
+
+@pytest.mark.django_db
+def test_purge_window_argument_forms():
+    _aged(3)
+    _aged(10)
+    assert purge_guests(older_than="7d", dry_run=True) == 1
+    assert purge_guests(older_than=timedelta(days=2), dry_run=True) == 2
+    assert purge_guests(older_than=86400 * 20, dry_run=True) == 0
+
+
+@pytest.mark.django_db
+def test_purge_dry_run_changes_nothing():
+    _aged(40)
+    with Receiver(guests_purged) as received:
+        assert purge_guests(dry_run=True) == 1
+    assert Guest.objects.count() == 1 and User().objects.count() == 1
+    assert received.calls == []
+
+
+@pytest.mark.parametrize("count,batch_size", [(5, 2), (4, 2), (3, 1), (2, 5)])
+@pytest.mark.django_db
+def test_purge_batches(count, batch_size):
+    for _ in range(count):
+        _aged(31)
+    keep = _aged(29)
+    with Receiver(guests_purged) as received:
+        assert purge_guests(batch_size=batch_size) == count
+    assert list(User().objects.values_list("pk", flat=True)) == [keep.pk]
+    assert received.calls == [{"count": count}]
+
+
+@pytest.mark.django_db
+def test_purge_batch_size_default_from_settings(settings):
+    settings.GUEST_AUTH_PURGE_BATCH_SIZE = 2
+    for _ in range(3):
+        _aged(31)
+    with CaptureQueriesContext(connection) as queries:
+        assert purge_guests() == 3
+    table = Guest._meta.db_table
+    guest_deletes = [q for q in queries.captured_queries
+                     if q["sql"].startswith("DELETE") and table in q["sql"]]
+    assert len(guest_deletes) == 2  # one transaction per batch of two
+
+
+@pytest.mark.django_db
+def test_purge_recheck_keeps_guest_seen_after_selection(monkeypatch):
+    # A guest that becomes active between the page read and the delete is kept.
+    victim = _aged(31)
+    real_atomic = services.transaction.atomic
+
+    def atomic_after_activity(*args, **kwargs):
+        Guest.objects.filter(pk=victim.pk).update(last_seen_at=timezone.now())
+        return real_atomic(*args, **kwargs)
+
+    monkeypatch.setattr(services.transaction, "atomic", atomic_after_activity)
+    assert purge_guests() == 0
+    assert Guest.objects.filter(pk=victim.pk).exists()
+
+
+@pytest.mark.django_db
+def test_purge_sends_no_signal_when_nothing_went():
+    with Receiver(guests_purged) as received:
+        assert purge_guests() == 0
+    assert received.calls == []
+
+
+@pytest.mark.parametrize("kwargs", [{"older_than": 0}, {"older_than": "-1d"},
+                                    {"older_than": "soon"}, {"batch_size": 0},
+                                    {"batch_size": -3}, {"batch_size": "10"}])
+@pytest.mark.django_db
+def test_purge_rejects_bad_arguments(kwargs):
+    _aged(60)
+    with pytest.raises(ValueError):
+        purge_guests(**kwargs)
+    assert Guest.objects.count() == 1
+
+
+# session bookkeeping ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_any_login_of_a_guest_marks_the_session(client, guest):
+    client.force_login(guest)
+    assert client.session[services.GUEST_SESSION_KEY] == str(guest.pk)
+    assert client.get("/plain/").json()["is_guest"] is True
+
+
+@pytest.mark.django_db
+def test_login_as_regular_user_clears_guest_marker(guest_client, user):
+    assert guest_client.session.get(services.GUEST_SESSION_KEY)
+    guest_client.force_login(user)
+    assert services.GUEST_SESSION_KEY not in guest_client.session
+    assert guest_client.get("/plain/").json()["is_guest"] is False
+
+
+def test_session_store_helper_roundtrip(db):
+    key = anonymous_session(a=1)
+    assert session_store(key).load() == {"a": 1}

@@ -1,0 +1,27 @@
+import threading
+
+from guest_auth.adapter import GuestAdapter
+
+
+class BarrierAdapter(GuestAdapter):
+    """Holds guest creation until two requests reach it, to force a race."""
+
+    barrier = threading.Barrier(2, timeout=10)
+
+    def new_guest_user(self, request):
+        self.barrier.wait()
+        return super().new_guest_user(request)
+
+
+class NoGuestsOnSundayAdapter(GuestAdapter):
+    def allow_guest_creation(self, request):
+        return super().allow_guest_creation(request) and request.GET.get("day") != "sunday"
+
+
+class EmailGuestAdapter(GuestAdapter):
+    """For an email USERNAME_FIELD that cannot be NULL: a unique, undeliverable value."""
+
+    def guest_username(self, request):
+        import secrets
+
+        return f"guest-{secrets.token_hex(8)}@guest.invalid"

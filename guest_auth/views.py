@@ -57,7 +57,7 @@ class PromoteView(FormView):
             form.add_error(None, _("That account was just taken. Please choose another."))
             return self.form_invalid(form)
         except NotAGuest:
-            return HttpResponseRedirect(self.get_success_url())
+            pass  # promoted by a concurrent request of the same session: nothing left to do
         return HttpResponseRedirect(self.get_success_url())
 
     def get_redirect_url(self) -> str:

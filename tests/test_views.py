@@ -201,3 +201,27 @@ def test_second_promotion_attempt_changes_nothing(guest_client, guest_with_note)
     assert user.check_password(GOOD_PASSWORD)
     assert get_user_model().objects.filter(
         **{get_user_model().USERNAME_FIELD: username_for(0)}).count() == 0
+
+
+@pytest.mark.django_db
+def test_username_taken_between_validation_and_save(guest_client, guest_with_note):
+    from django.db.models.signals import pre_save
+
+    model = get_user_model()
+    data = signup_data()
+
+    def sneak_in(sender, instance, **kwargs):
+        if instance.pk == guest_with_note.pk:
+            pre_save.disconnect(sneak_in, sender=model)
+            UserFactory(**{model.USERNAME_FIELD: data[model.USERNAME_FIELD]})
+
+    pre_save.connect(sneak_in, sender=model)
+    try:
+        response = guest_client.post(PROMOTE, data)
+    finally:
+        pre_save.disconnect(sneak_in, sender=model)
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "That account was just taken. Please choose another."
+    ]
+    assert_still_guest(guest_client, guest_with_note)

@@ -191,7 +191,7 @@ def _merge(guest: Any, user: Any, db: str, dry_run: bool) -> MergeSummary:
             drops.append(relation)
             continue
         counts[relation.label] = counts.get(relation.label, MergeCounts()) + _apply(
-            relation, policy, guest, user, db, dry_run
+            relation, policy, guest, user, db
         )
 
     doomed = [(relation, relation.rows(db, guest)) for relation in drops]
@@ -212,11 +212,10 @@ def _merge(guest: Any, user: Any, db: str, dry_run: bool) -> MergeSummary:
     return MergeSummary(counts)
 
 
-def _apply(relation: _Relation, policy: Any, guest: Any, user: Any, db: str,
-           dry_run: bool) -> MergeCounts:
-    rows = relation.rows(db, guest)
+def _apply(relation: _Relation, policy: Any, guest: Any, user: Any, db: str) -> MergeCounts:
     if callable(policy):
         return _call_policy(policy, relation, guest, user, db)
+    rows = relation.rows(db, guest)
     if policy == _KEEP_USER and relation.rows(db, user).exists():
         return MergeCounts(kept=rows.count())
     if not relation.movable or (relation.one_to_one and policy is None):
@@ -278,7 +277,8 @@ def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
         owner = opts.auto_created
         if owner and owner._meta.concrete_model is concrete_user:
             continue  # the user's own many-to-many fields: groups, permissions
-        for field in opts.local_fields:
+        # Concrete only: a ForeignObject has no column of its own to update.
+        for field in opts.local_concrete_fields:
             if (
                 field.is_relation
                 and (field.many_to_one or field.one_to_one)

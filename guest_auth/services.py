@@ -342,22 +342,22 @@ def _merge_on_login(request: HttpRequest, user: Any, guest_id: str,
     request.session.update(carried)
     user_model = get_user_model()
     try:
-        pk = user_model._meta.pk.to_python(guest_id)
-    except ValidationError:
-        return
-    guest = user_model._default_manager.filter(pk=pk).first()
-    if guest is None or not _may_merge(guest, user):
-        return
-    try:
         with transaction.atomic(using=router.db_for_write(user_model)):
+            guest = user_model._default_manager.filter(
+                pk=user_model._meta.pk.to_python(guest_id)
+            ).first()
+            if guest is None or not _may_merge(guest, user):
+                return
             get_adapter().merge(request, guest, user)
             guest_merged.send(sender=Guest, request=request, guest=guest, user=user)
-    except NotAGuest:
-        pass  # promoted, purged or merged by a concurrent request meanwhile
+    except (NotAGuest, ValidationError):
+        # Promoted, purged or merged by a concurrent request meanwhile, or a
+        # marker that is no primary key of this user model: nothing to merge.
+        pass
     except Exception:
         # The login must not fail because of the merge; the guest keeps its data.
         logger.exception("Could not merge guest %s into user %s; the guest keeps its data.",
-                         guest.pk, user.pk)
+                         guest_id, user.pk)
 
 
 def _may_merge(guest: Any, user: Any) -> bool:

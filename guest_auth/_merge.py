@@ -26,7 +26,7 @@ A dry run performs the same steps in a transaction it rolls back, so its
 summary is the real run's by construction. Drops are only counted, not
 performed, in a dry run, and the guest is not deleted: the deletion is
 collected instead, which raises the same ProtectedError a real run would, so
-no delete signal is ever sent for a dry run. Drops run after every move and
+a dry run sends no delete signal of its own (a policy callable may). Drops run after every move and
 callable, their counts taken before the first delete, so cascades between them
 do not make the two runs differ.
 """

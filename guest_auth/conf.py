@@ -72,6 +72,16 @@ DEFAULTS: dict[str, Any] = {
     "PURGE_BATCH_SIZE": 1000,
     # Dotted path of the GuestAdapter subclass that makes the site's decisions.
     "ADAPTER": "guest_auth.adapter.GuestAdapter",
+    # Guest creations allowed per client IP, as COUNT/PERIOD ("30/h"); None: no limit.
+    "RATE_LIMIT": "30/h",
+    # ... per network (/24 for IPv4, /64 for IPv6); None: no limit.
+    "NETWORK_RATE_LIMIT": "120/h",
+    # ... for the whole site; None: no limit.
+    "GLOBAL_RATE_LIMIT": None,
+    # The cache alias holding the counters; share it between processes (Redis).
+    "RATE_LIMIT_CACHE": "default",
+    # Dotted path of a callable(request) -> IP string; None reads REMOTE_ADDR.
+    "CLIENT_IP": None,
 }
 
 
@@ -132,6 +142,29 @@ def _dotted_path(name: str, value: Any) -> str:
     return value
 
 
+def _optional_dotted_path(name: str, value: Any) -> str | None:
+    return None if value is None else _dotted_path(name, value)
+
+
+def _optional_rate(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    from ._ratelimit import parse_rate
+
+    if not isinstance(value, str):
+        raise ImproperlyConfigured(f"{name} must be a rate such as '30/h' or None, not {value!r}.")
+    try:
+        return parse_rate(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+
+
+def _cache_alias(name: str, value: Any) -> str:
+    if not isinstance(value, str) or value not in django_settings.CACHES:
+        raise ImproperlyConfigured(f"{name} must name an alias in CACHES, not {value!r}.")
+    return value
+
+
 _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "ENABLED": _bool,
     "MAX_INACTIVITY": _duration,
@@ -140,6 +173,11 @@ _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "PROMOTE_REDIRECT_URL": _optional_str,
     "PURGE_BATCH_SIZE": _positive_int,
     "ADAPTER": _dotted_path,
+    "RATE_LIMIT": _optional_rate,
+    "NETWORK_RATE_LIMIT": _optional_rate,
+    "GLOBAL_RATE_LIMIT": _optional_rate,
+    "RATE_LIMIT_CACHE": _cache_alias,
+    "CLIENT_IP": _optional_dotted_path,
 }
 assert _CLEANERS.keys() == DEFAULTS.keys()
 
@@ -147,7 +185,8 @@ assert _CLEANERS.keys() == DEFAULTS.keys()
 class GuestAuthSettings:
     """Attribute access to the cleaned settings: ``guest_settings.MAX_INACTIVITY``.
 
-    ``BLOCKED_USER_AGENTS`` comes back compiled into one pattern (or None).
+    ``BLOCKED_USER_AGENTS`` comes back compiled into one pattern (or None), the
+    ``*RATE_LIMIT`` settings as ``Rate(count, seconds)`` (or None).
     """
 
     def __init__(self) -> None:

@@ -17,7 +17,9 @@ def test_defaults():
     assert guest_settings.ADAPTER == "guest_auth.adapter.GuestAdapter"
     assert set(DEFAULTS) == {"ENABLED", "MAX_INACTIVITY", "ACTIVITY_INTERVAL",
                              "BLOCKED_USER_AGENTS", "PROMOTE_REDIRECT_URL",
-                             "PURGE_BATCH_SIZE", "ADAPTER"}
+                             "PURGE_BATCH_SIZE", "ADAPTER", "RATE_LIMIT",
+                             "NETWORK_RATE_LIMIT", "GLOBAL_RATE_LIMIT", "RATE_LIMIT_CACHE",
+                             "CLIENT_IP"}
 
 
 def test_settings_are_read_at_access_time():

@@ -7,8 +7,10 @@ from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
+from django.urls import reverse
 from django.utils.functional import LazyObject, SimpleLazyObject, empty
 
 from . import services
@@ -30,7 +32,9 @@ class GuestMiddleware:
     user is a guest is read from the session, and last_seen_at is written at
     most once per GUEST_AUTH_ACTIVITY_INTERVAL, only for requests that
     resolved their user. It also lets a login that replaces a guest's session
-    merge the guest (services._watch_session).
+    merge the guest (services._watch_session), keeps guests out of Django's
+    password change and reset pages (they go to promotion) and never lets a
+    guest act as staff.
     """
 
     sync_capable = True
@@ -41,6 +45,8 @@ class GuestMiddleware:
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
+            # Django would run a sync process_view in a thread on every request.
+            self.process_view = self._aprocess_view  # type: ignore[method-assign]
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
@@ -61,6 +67,40 @@ class GuestMiddleware:
         if guest is not None:
             await services._arecord_activity(request, guest)
         return response
+
+
+    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any,
+                     view_kwargs: Any) -> HttpResponseBase | None:
+        """Send guests from Django's password change and reset pages to promotion."""
+        if not _guests_kept_out(view_func) or not services.is_guest(request.user):
+            return None
+        return _to_promotion(request)
+
+    async def _aprocess_view(self, request: HttpRequest, view_func: Any, view_args: Any,
+                             view_kwargs: Any) -> HttpResponseBase | None:
+        if not _guests_kept_out(view_func) or not await services._ais_guest(await request.auser()):
+            return None
+        return _to_promotion(request)
+
+
+# A guest has no password to change or reset: these pages lead to promotion.
+# The reset-confirm pages, reached from an emailed link that proves ownership
+# of another account, stay open.
+_PASSWORD_VIEWS = (
+    auth_views.PasswordChangeView,
+    auth_views.PasswordChangeDoneView,
+    auth_views.PasswordResetView,
+    auth_views.PasswordResetDoneView,
+)
+
+
+def _guests_kept_out(view_func: Any) -> bool:
+    view_class = getattr(view_func, "view_class", None)
+    return isinstance(view_class, type) and issubclass(view_class, _PASSWORD_VIEWS)
+
+
+def _to_promotion(request: HttpRequest) -> HttpResponseBase:
+    return auth_views.redirect_to_login(request.get_full_path(), reverse("guest_auth:promote"))
 
 
 def _wrap_user(request: HttpRequest) -> None:

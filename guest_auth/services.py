@@ -33,6 +33,7 @@ from .conf import guest_settings
 from .exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest, RateLimited
 from .models import Guest
 from .signals import guest_created, guest_merged, guest_promoted, guests_purged
+from .stats import _record_removed
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponseBase
@@ -158,9 +159,13 @@ def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None 
         method = "password"
 
     with transaction.atomic():
-        deleted, _ = Guest.objects.filter(pk=user.pk).delete()
-        if not deleted:
+        created = Guest.objects.select_for_update().filter(pk=user.pk).values_list(
+            "created_at", flat=True
+        ).first()
+        if created is None:
             raise NotAGuest(f"User {user.pk} is not a guest.")
+        Guest.objects.filter(pk=user.pk).delete()
+        _record_removed("promoted", [created])
         for name, value in fields.items():
             setattr(user, name, value)
         if password is None:
@@ -236,8 +241,14 @@ def purge_guests(older_than: Any = None, batch_size: int | None = None, dry_run:
         with transaction.atomic():
             # Inactivity is checked again in the deleting transaction: a guest
             # seen or promoted since the page was read is kept.
-            doomed = user_model._base_manager.filter(pk__in=ids, guest__last_seen_at__lt=cutoff)
+            created = list(
+                Guest.objects.select_for_update()
+                .filter(pk__in=ids, last_seen_at__lt=cutoff)
+                .values_list("pk", "created_at")
+            )
+            doomed = user_model._base_manager.filter(pk__in=[pk for pk, _ in created])
             _, per_model = doomed.delete()
+            _record_removed("purged", [moment for _, moment in created])
         total += per_model.get(user_model._meta.label, 0)
     if total:
         guests_purged.send(sender=Guest, count=total)

@@ -1,8 +1,9 @@
 """Run by tests/test_ratelimit.py in separate processes: count allowed creations.
 
 Usage: python -m tests.ratelimit_worker ATTEMPTS START_FILE
-Waits for START_FILE to exist so both workers hammer the counter together,
-then prints how many of ATTEMPTS the shared Redis counter allowed.
+Once ready, creates START_FILE.ready-<pid>; then waits for START_FILE to exist
+so both workers hammer the counter together, and prints how many of ATTEMPTS
+the shared Redis counter allowed.
 """
 
 import os
@@ -22,6 +23,7 @@ from guest_auth.exceptions import RateLimited  # noqa: E402
 
 
 def main(attempts: int, start_file: str) -> None:
+    open(f"{start_file}.ready-{os.getpid()}", "w").close()
     deadline = time.time() + 20
     while not os.path.exists(start_file) and time.time() < deadline:
         time.sleep(0.005)

@@ -211,7 +211,9 @@ def test_limit_is_shared_by_worker_processes_through_redis(tmp_path):
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
     ]
-    time.sleep(1.5)  # both have imported Django and are waiting
+    deadline = time.time() + 30
+    while len(list(tmp_path.glob("go.ready-*"))) < 2 and time.time() < deadline:
+        time.sleep(0.01)
     start.touch()
     outputs = [worker.communicate(timeout=60) for worker in workers]
     for worker, (_, err) in zip(workers, outputs, strict=True):

@@ -8,6 +8,8 @@ Environment:
 - GUEST_AUTH_TEST_REDIS_URL: redis://127.0.0.1:6379/15 to count rate limits in
   Redis (the multi-process rate-limit test needs it; default
   redis://127.0.0.1:6379/15 is tried and the test skips if nothing answers).
+- GUEST_AUTH_TEST_WITHOUT_DRF: set (tox's nodrf environment) where
+  djangorestframework is not installed; the REST API tests are then not collected.
 """
 
 import os
@@ -27,10 +29,13 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "rest_framework",
     "guest_auth",
     "tests.testapp",
     "tests.mergeapp",
 ]
+if os.environ.get("GUEST_AUTH_TEST_WITHOUT_DRF"):
+    INSTALLED_APPS.remove("rest_framework")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -67,6 +72,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Fast hashing for the suite; tests that assert "no hasher runs" patch around it.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/home/"

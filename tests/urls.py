@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -24,3 +25,6 @@ urlpatterns = [
     path("template/", views.template_view),
     path("merge/", include("tests.mergeapp.urls")),
 ]
+
+if apps.is_installed("rest_framework"):
+    urlpatterns.append(path("api/guest/", include("guest_auth.contrib.rest_framework.urls")))

@@ -46,6 +46,11 @@ _FLAG = "_guest_auth_is_guest"
 # The guest a request resolved to, for the middleware's activity tracking.
 _REQUEST_GUEST = "_guest_auth_request_guest"
 
+# promote_guest(password=_PASSWORD_ALREADY_SET): the caller put a hash (or an
+# unusable marker) on the instance itself, as allauth's save_user() does, and
+# it is written as is instead of hashing the raw password a second time.
+_PASSWORD_ALREADY_SET: Any = object()
+
 # A request that lost the creation race may join the winner's guest only this
 # soon after it was created: the losing request loaded the same session before
 # the winner's login rotated (and deleted) it, so it arrives within moments.
@@ -132,7 +137,7 @@ def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None 
     unknown = sorted(set(fields) - set(model_fields))
     if unknown:
         raise TypeError(f"promote_guest() got fields the user model does not have: {unknown}")
-    if method is None and password is not None:
+    if method is None and isinstance(password, str):
         method = "password"
 
     with transaction.atomic():
@@ -141,7 +146,9 @@ def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None 
             raise NotAGuest(f"User {user.pk} is not a guest.")
         for name, value in fields.items():
             setattr(user, name, value)
-        if password is None:
+        if password is _PASSWORD_ALREADY_SET:
+            pass
+        elif password is None:
             # A fresh unusable password still changes the session auth hash,
             # which signs the guest out everywhere but here.
             user.set_unusable_password()

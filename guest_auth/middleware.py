@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
@@ -40,6 +41,7 @@ class GuestMiddleware:
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
+        self._before_view = _integration_view_hook()
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
@@ -58,6 +60,24 @@ class GuestMiddleware:
         if guest is not None:
             await services._arecord_activity(request, guest)
         return response
+
+    def process_view(self, request: HttpRequest, view_func: Callable[..., Any],
+                     view_args: Any, view_kwargs: Any) -> None:
+        if self._before_view is not None:
+            self._before_view(request, view_func)
+
+
+def _integration_view_hook() -> Callable[[HttpRequest, Callable[..., Any]], None] | None:
+    """guest_auth.contrib.allauth's hook when django-allauth is installed, else None.
+
+    It lets guests through allauth's login and signup views; the import is
+    here so that nothing outside guest_auth.contrib imports allauth.
+    """
+    if apps.is_installed("allauth.account"):
+        from .contrib.allauth._entrance import hide_guest
+
+        return hide_guest
+    return None
 
 
 def _wrap_user(request: HttpRequest) -> None:

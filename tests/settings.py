@@ -7,6 +7,7 @@ Environment:
   (UUID primary key, email as USERNAME_FIELD).
 """
 
+import importlib.util
 import os
 from urllib.parse import unquote, urlsplit
 
@@ -66,6 +67,33 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/home/"
+
+# django-allauth (tests/test_allauth_*.py), mounted at /allauth/. Absent only
+# in tox's py311-noextras env, which proves the core works without it.
+ALLAUTH_INSTALLED = importlib.util.find_spec("allauth") is not None
+if ALLAUTH_INSTALLED:
+    INSTALLED_APPS += [
+        "allauth",
+        "allauth.account",
+        "allauth.socialaccount",
+        "allauth.socialaccount.providers.dummy",
+        "tests.allauthapp",
+    ]
+    MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
+    # ModelBackend stays first: it is the backend guests are logged in with.
+    AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ]
+    ACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestAccountAdapter"
+    SOCIALACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestSocialAccountAdapter"
+    ACCOUNT_LOGIN_METHODS = {"email"}
+    ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+    ACCOUNT_USER_MODEL_USERNAME_FIELD = (
+        None if AUTH_USER_MODEL == "testapp.EmailUser" else "username"
+    )
+    ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # read when allauth's URLs are imported
+    ACCOUNT_RATE_LIMITS = False
 
 
 def _database(url: str) -> dict:

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -23,3 +24,6 @@ urlpatterns = [
     path("session-cart/", views.session_cart),
     path("template/", views.template_view),
 ]
+
+if settings.ALLAUTH_INSTALLED:
+    urlpatterns.append(path("allauth/", include("tests.allauthapp.urls")))

@@ -11,6 +11,8 @@ import importlib.util
 import os
 from urllib.parse import unquote, urlsplit
 
+import django
+
 SECRET_KEY = "guest-auth-tests-not-secret"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
@@ -67,6 +69,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/home/"
+
+# Django 6.1 deprecates sending mail without MAILERS (allauth's tests send
+# mail); the test runner points every mailer at the locmem outbox.
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 # django-allauth (tests/test_allauth_*.py), mounted at /allauth/. Absent only
 # in tox's py311-noextras env, which proves the core works without it.

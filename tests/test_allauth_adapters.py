@@ -14,6 +14,7 @@ from django.test import override_settings
 
 from guest_auth.models import Guest
 from guest_auth.signals import guest_promoted
+from tests import factories
 from tests.allauthapp.adapters import SiteAccountAdapter, SiteSocialAccountAdapter
 from tests.allauthapp.models import PhoneNumber
 from tests.factories import UserFactory
@@ -291,6 +292,29 @@ def test_signup_without_a_guest_is_allauths(client, promotions):
         assert signup(client)["Location"] == "/home/"
     user = get_user_model().objects.get()
     assert whoami(client) == {"authenticated": True, "pk": str(user.pk), "is_guest": False}
+    assert promotions == []
+
+
+# Password login into an account that exists ----------------------------------
+
+
+def test_password_login_into_an_existing_account(guest_client, guest, existing, promotions):
+    response = guest_client.post(LOGIN, {"login": "known@example.com",
+                                         "password": factories.PASSWORD})
+    assert response["Location"] == "/home/"
+    assert whoami(guest_client) == {"authenticated": True, "pk": str(existing.pk),
+                                    "is_guest": False}
+    assert get_user_model().objects.count() == 2
+    assert promotions == []
+
+
+def test_wrong_password_leaves_the_guest(guest_client, guest, existing, promotions):
+    response = guest_client.post(LOGIN, {"login": "known@example.com", "password": "nope"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [
+        "The email address and/or password you specified are not correct."
+    ]
+    assert_still_guest(guest_client, guest)
     assert promotions == []
 
 

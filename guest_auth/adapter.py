@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from django.forms import BaseForm
     from django.http import HttpRequest
 
+    from ._merge import MergeSummary
+
 __all__ = ["GuestAdapter", "get_adapter"]
 
 
@@ -71,6 +73,19 @@ class GuestAdapter:
         from .forms import promote_form_class
 
         return promote_form_class()
+
+    def merge(self, request: HttpRequest, guest: Any, user: Any) -> MergeSummary | None:
+        """Merge the guest into the user its session just logged into.
+
+        Called inside a transaction (shared with the guest_merged receivers):
+        raise to undo everything, the login still succeeds. Only called when a
+        merge is allowed (``user`` is an active regular user other than the
+        guest). The default is ``services.merge_guest(guest, user)``; override
+        to replace the whole step.
+        """
+        from .services import merge_guest
+
+        return merge_guest(guest, user)
 
 
 def _username_field() -> models.Field:

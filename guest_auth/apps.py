@@ -11,7 +11,7 @@ class GuestAuthConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
+        from django.contrib.auth.signals import user_logged_in, user_logged_out
 
         from . import checks  # noqa: F401  (registers the system checks)
         from .conf import guest_settings
@@ -19,6 +19,7 @@ class GuestAuthConfig(AppConfig):
         # Fail at startup, naming the setting, rather than on some later request.
         guest_settings.validate()
         user_logged_in.connect(_on_login, dispatch_uid="guest_auth.on_login")
+        user_logged_out.connect(_on_logout, dispatch_uid="guest_auth.on_logout")
         # The user admin may be registered after our admin module was imported
         # (apps listed after guest_auth); by now admin autodiscovery is done when
         # django.contrib.admin is listed before guest_auth, the usual order.
@@ -32,3 +33,9 @@ def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     from .services import _remember_login
 
     _remember_login(request, user)
+
+
+def _on_logout(sender: Any, request: Any, **kwargs: Any) -> None:
+    from .services import _note_logout
+
+    _note_logout(request)

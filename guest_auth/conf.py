@@ -14,9 +14,13 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings as django_settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
+from django.middleware.csrf import CSRF_SESSION_KEY
+from django.utils.module_loading import import_string
 
 from ._durations import to_timedelta
 
@@ -72,6 +76,13 @@ DEFAULTS: dict[str, Any] = {
     "PURGE_BATCH_SIZE": 1000,
     # Dotted path of the GuestAdapter subclass that makes the site's decisions.
     "ADAPTER": "guest_auth.adapter.GuestAdapter",
+    # When a guest's session logs into an existing user, merge the guest into it.
+    "MERGE_ON_LOGIN": True,
+    # "app_label.Model" -> "move" | "keep-user" | "drop" | dotted path of a
+    # callable (guest, user, queryset), where the default merge is wrong.
+    "MERGE_POLICIES": {},
+    # Session keys of the guest's session kept when it logs into a user.
+    "MERGE_SESSION_KEYS": (),
 }
 
 
@@ -132,6 +143,66 @@ def _dotted_path(name: str, value: Any) -> str:
     return value
 
 
+_MERGE_KEYWORDS = ("move", "keep-user", "drop")
+_MERGE_POLICY_HELP = "'move', 'keep-user', 'drop' or a dotted path to a callable"
+
+
+def _merge_policies(name: str, value: Any) -> dict[str, str | Callable[..., Any]]:
+    """Key by the model's canonical label; import callables now, so a typo fails at startup.
+
+    Read when the app registry has its models (guest_auth's ready() validates).
+    """
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(
+            f"{name} must be a dict mapping 'app_label.Model' to {_MERGE_POLICY_HELP}, "
+            f"not {value!r}."
+        )
+    policies: dict[str, str | Callable[..., Any]] = {}
+    for label, policy in value.items():
+        try:
+            model = apps.get_model(label)
+        except (LookupError, ValueError, TypeError):
+            raise ImproperlyConfigured(f"{name}: {label!r} is not an installed model.") from None
+        entry = f"{name}[{label!r}]"
+        if not isinstance(policy, str) or (policy not in _MERGE_KEYWORDS and "." not in policy):
+            raise ImproperlyConfigured(f"{entry} must be {_MERGE_POLICY_HELP}, not {policy!r}.")
+        if policy not in _MERGE_KEYWORDS:
+            try:
+                function = import_string(policy)
+            except ImportError as exc:
+                raise ImproperlyConfigured(
+                    f"{entry}: {policy!r} cannot be imported: {exc}"
+                ) from None
+            if not callable(function):
+                raise ImproperlyConfigured(f"{entry}: {policy!r} is not callable.")
+            policies[model._meta.label] = function
+        else:
+            policies[model._meta.label] = policy
+    return policies
+
+
+# Keys login() and guest_auth manage themselves: carrying them over would undo
+# the login (or the CSRF token rotation) it just did.
+_RESERVED_SESSION_KEYS = (
+    SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY, CSRF_SESSION_KEY, "_session_expiry",
+)
+
+
+def _session_keys(name: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
+        raise ImproperlyConfigured(
+            f"{name} must be a list or tuple of session keys, not {value!r}."
+        )
+    for key in value:
+        if not isinstance(key, str):
+            raise ImproperlyConfigured(f"{name} must contain strings, not {key!r}.")
+        if key in _RESERVED_SESSION_KEYS or key.startswith("_guest_auth_"):
+            raise ImproperlyConfigured(
+                f"{name} cannot carry over {key!r}: login manages that key itself."
+            )
+    return tuple(value)
+
+
 _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "ENABLED": _bool,
     "MAX_INACTIVITY": _duration,
@@ -140,6 +211,9 @@ _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "PROMOTE_REDIRECT_URL": _optional_str,
     "PURGE_BATCH_SIZE": _positive_int,
     "ADAPTER": _dotted_path,
+    "MERGE_ON_LOGIN": _bool,
+    "MERGE_POLICIES": _merge_policies,
+    "MERGE_SESSION_KEYS": _session_keys,
 }
 assert _CLEANERS.keys() == DEFAULTS.keys()
 

@@ -30,7 +30,8 @@ class GuestMiddleware:
     It never creates guests (allow_guest does) and adds no query: whether the
     user is a guest is read from the session, and last_seen_at is written at
     most once per GUEST_AUTH_ACTIVITY_INTERVAL, only for requests that
-    resolved their user.
+    resolved their user. It also lets a login that replaces a guest's session
+    merge the guest (services._watch_session).
     """
 
     sync_capable = True
@@ -47,6 +48,7 @@ class GuestMiddleware:
         if self.is_async:
             return self.__acall__(request)
         _wrap_user(request)
+        services._watch_session(request)
         response = self.get_response(request)
         guest = services._request_guest(request)
         if guest is not None:
@@ -55,6 +57,7 @@ class GuestMiddleware:
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         _wrap_user(request)
+        services._watch_session(request)
         response = await self.get_response(request)
         guest = services._request_guest(request)
         if guest is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import time
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -19,21 +20,34 @@ from django.contrib.auth import (
     login,
     update_session_auth_hash,
 )
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from . import _merge
 from ._durations import to_timedelta
+from ._merge import MergeCounts, MergeSummary
 from .adapter import get_adapter
 from .conf import guest_settings
 from .exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest
 from .models import Guest
-from .signals import guest_created, guest_promoted, guests_purged
+from .signals import guest_created, guest_merged, guest_promoted, guests_purged
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = ["create_guest", "is_guest", "promote_guest", "purge_guests"]
+__all__ = [
+    "MergeCounts",
+    "MergeSummary",
+    "create_guest",
+    "is_guest",
+    "merge_guest",
+    "promote_guest",
+    "purge_guests",
+]
+
+logger = logging.getLogger("guest_auth")
 
 # Session keys. GUEST_SESSION_KEY holds the session user's id while that user
 # is a guest, so is_guest() is answered without a query on every request.
@@ -55,6 +69,12 @@ _PASSWORD_ALREADY_SET: Any = object()
 # soon after it was created: the losing request loaded the same session before
 # the winner's login rotated (and deleted) it, so it arrives within moments.
 _RACE_WINDOW = timedelta(seconds=30)
+
+# Set on the request when login() flushes a guest's session: (guest id, the
+# GUEST_AUTH_MERGE_SESSION_KEYS values), for the user_logged_in receiver.
+_PENDING_MERGE = "_guest_auth_pending_merge"
+# Set by user_logged_out: the flush that follows is a logout, not a login.
+_LOGGING_OUT = "_guest_auth_logging_out"
 
 
 def is_guest(user: Any) -> bool:
@@ -167,6 +187,24 @@ def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None 
     return user
 
 
+def merge_guest(guest: Any, user: Any, dry_run: bool = False) -> MergeSummary:
+    """Move the guest's data to ``user``, delete the guest, and say what happened.
+
+    Rows pointing at the guest move to ``user`` unless a unique constraint or a
+    one-to-one keeps the user's own (GUEST_AUTH_MERGE_POLICIES changes that per
+    model); see the README. One transaction: on any error nothing has changed.
+    With ``dry_run`` nothing changes and the summary is the one a real run
+    would return. Returns an empty summary, changing nothing, when no merge is
+    allowed: ``user`` is the guest itself, inactive, or a guest. Raises
+    NotAGuest when ``guest`` is not (or no longer) a guest, and
+    ProtectedError/RestrictedError when rows that stay with the guest protect it
+    from deletion.
+    """
+    if not _may_merge(guest, user):
+        return MergeSummary()
+    return _merge.merge(guest, user, dry_run=dry_run)
+
+
 def purge_guests(older_than: Any = None, batch_size: int | None = None, dry_run: bool = False,
                  *, guests: QuerySet[Guest] | None = None) -> int:
     """Delete guests inactive for longer than ``older_than`` and return how many.
@@ -233,15 +271,110 @@ def _remember_login(request: HttpRequest | None, user: Any) -> None:
 
     Connected to user_logged_in, so every login path (create_guest, a device
     credential, the test client's force_login) keeps the session marker right.
+    When the login replaced a guest's session, the guest is first merged into
+    the user (see _watch_session).
     """
     if request is None or not hasattr(request, "session"):
         return
+    pending = request.__dict__.pop(_PENDING_MERGE, None)
+    if pending is not None and guest_settings.MERGE_ON_LOGIN:
+        _merge_on_login(request, user, *pending)
     if is_guest(user):
         request.session[GUEST_SESSION_KEY] = _session_user_id(user)
         setattr(request, _REQUEST_GUEST, user)
     else:
         request.session.pop(GUEST_SESSION_KEY, None)
         request.session.pop(SEEN_SESSION_KEY, None)
+        # The guest this request started as is not who it is now: no activity to record.
+        request.__dict__.pop(_REQUEST_GUEST, None)
+
+
+# Merging on login. django.contrib.auth.login() flushes the session when another
+# user logs in, before it sends user_logged_in, and replaces request.user: by
+# the time the receiver runs, nothing says a guest was logged in. So
+# GuestMiddleware hands the session's flush to _note_flush, which reads the
+# guest marker from the data login() has just loaded (no query, nothing added
+# to requests that do not log in) and leaves it on the request for the
+# receiver. A session class, a second middleware or a login wrapper would each
+# miss some path (the admin, allauth, custom views calling login()); every path
+# flushes the request's own session object. Only that session can name the
+# guest, so only the session that owns the guest can cause a merge.
+
+def _watch_session(request: HttpRequest) -> None:
+    """Have the request's session report a guest's session being flushed (sync and async)."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    flush = session.flush
+    aflush = session.aflush
+
+    def watched_flush() -> None:
+        _note_flush(request, session)
+        flush()
+
+    async def watched_aflush() -> None:
+        _note_flush(request, session)
+        await aflush()
+
+    session.flush = watched_flush
+    session.aflush = watched_aflush
+
+
+def _note_flush(request: HttpRequest, session: Any) -> None:
+    if request.__dict__.pop(_LOGGING_OUT, False):
+        return  # a guest logging out ends its session: nothing to merge
+    # Only data already loaded: login() read it to compare users; loading it
+    # here would add a query to flushes of sessions nobody read.
+    data = getattr(session, "_session_cache", None) or {}
+    guest_id = data.get(GUEST_SESSION_KEY)
+    if guest_id is None or guest_id != data.get(SESSION_KEY):
+        return
+    carried = {key: data[key] for key in guest_settings.MERGE_SESSION_KEYS if key in data}
+    setattr(request, _PENDING_MERGE, (guest_id, carried))
+
+
+def _note_logout(request: HttpRequest | None) -> None:
+    """Connected to user_logged_out, which Django sends just before the flush."""
+    if request is not None:
+        setattr(request, _LOGGING_OUT, True)
+
+
+def _merge_on_login(request: HttpRequest, user: Any, guest_id: str,
+                    carried: dict[str, Any]) -> None:
+    """Carry the marked session keys over, then merge the guest through the adapter.
+
+    The adapter's merge and the guest_merged receivers share one transaction;
+    if anything fails it is rolled back, logged, and the login goes on.
+    """
+    request.session.update(carried)
+    user_model = get_user_model()
+    try:
+        with transaction.atomic(using=router.db_for_write(user_model)):
+            guest = user_model._default_manager.filter(
+                pk=user_model._meta.pk.to_python(guest_id)
+            ).first()
+            if guest is None or not _may_merge(guest, user):
+                return
+            get_adapter().merge(request, guest, user)
+            guest_merged.send(sender=Guest, request=request, guest=guest, user=user)
+    except (NotAGuest, ValidationError):
+        # Promoted, purged or merged by a concurrent request meanwhile, or a
+        # marker that is no primary key of this user model: nothing to merge.
+        pass
+    except Exception:
+        # The login must not fail because of the merge; the guest keeps its data.
+        logger.exception("Could not merge guest %s into user %s; the guest keeps its data.",
+                         guest_id, user.pk)
+
+
+def _may_merge(guest: Any, user: Any) -> bool:
+    """Whether merging ``guest`` into ``user`` is allowed at all (nothing is lost if not)."""
+    return (
+        user.pk != guest.pk
+        and getattr(user, "is_active", True)
+        # Another guest: a guest logging in as a guest (a device credential).
+        and not is_guest(user)
+    )
 
 
 def _annotate(user: Any, session_user_id: Any, marker: Any) -> Any:

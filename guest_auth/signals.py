@@ -2,7 +2,7 @@
 
 from django.dispatch import Signal
 
-__all__ = ["guest_created", "guest_promoted", "guests_purged"]
+__all__ = ["guest_created", "guest_merged", "guest_promoted", "guests_purged"]
 
 #: Sent after a guest was created and logged in.
 #: Arguments: ``request`` (HttpRequest), ``user`` (the new guest user).
@@ -18,3 +18,11 @@ guest_promoted = Signal()
 #: Sent once per purge run that deleted guests (not for dry runs).
 #: Arguments: ``count`` (int, how many guests were deleted).
 guests_purged = Signal()
+
+#: Sent when a guest's session logged into an existing user and the guest was
+#: merged into it (GUEST_AUTH_MERGE_ON_LOGIN), inside the merge's transaction:
+#: a receiver that raises undoes the merge (the login still succeeds and the
+#: error is logged). Not sent by direct calls to ``services.merge_guest()``.
+#: Arguments: ``request``, ``guest`` (the guest user, now deleted; ``pk`` still
+#: set), ``user`` (the account the guest's data went to).
+guest_merged = Signal()

@@ -26,6 +26,7 @@ def make_request(path="/", session_key=None, user_agent=BROWSER_UA):
     from django.contrib.sessions.middleware import SessionMiddleware
 
     from guest_auth.middleware import _wrap_user
+    from guest_auth.services import _watch_session
 
     request = RequestFactory().get(path, HTTP_USER_AGENT=user_agent)
     if session_key:
@@ -33,6 +34,7 @@ def make_request(path="/", session_key=None, user_agent=BROWSER_UA):
     SessionMiddleware(lambda r: None).process_request(request)
     AuthenticationMiddleware(lambda r: None).process_request(request)
     _wrap_user(request)
+    _watch_session(request)
     return request
 
 

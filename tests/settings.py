@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "guest_auth",
     "tests.testapp",
+    "tests.mergeapp",
 ]
 
 MIDDLEWARE = [

@@ -15,9 +15,13 @@ def test_defaults():
     assert guest_settings.PROMOTE_REDIRECT_URL is None
     assert guest_settings.PURGE_BATCH_SIZE == 1000
     assert guest_settings.ADAPTER == "guest_auth.adapter.GuestAdapter"
+    assert guest_settings.MERGE_ON_LOGIN is True
+    assert guest_settings.MERGE_POLICIES == {}
+    assert guest_settings.MERGE_SESSION_KEYS == ()
     assert set(DEFAULTS) == {"ENABLED", "MAX_INACTIVITY", "ACTIVITY_INTERVAL",
                              "BLOCKED_USER_AGENTS", "PROMOTE_REDIRECT_URL",
-                             "PURGE_BATCH_SIZE", "ADAPTER"}
+                             "PURGE_BATCH_SIZE", "ADAPTER", "MERGE_ON_LOGIN",
+                             "MERGE_POLICIES", "MERGE_SESSION_KEYS"}
 
 
 def test_settings_are_read_at_access_time():
@@ -52,6 +56,37 @@ def test_settings_are_read_at_access_time():
         ("ADAPTER", "nodots",
          "GUEST_AUTH_ADAPTER must be a dotted import path such as "
          "'myapp.adapters.MyGuestAdapter', not 'nodots'."),
+        ("MERGE_ON_LOGIN", 1, "GUEST_AUTH_MERGE_ON_LOGIN must be True or False, not 1."),
+        ("MERGE_POLICIES", [("mergeapp.CartItem", "move")],
+         "GUEST_AUTH_MERGE_POLICIES must be a dict mapping 'app_label.Model' to 'move', "
+         "'keep-user', 'drop' or a dotted path to a callable, not "
+         "[('mergeapp.CartItem', 'move')]."),
+        ("MERGE_POLICIES", {"mergeapp.Basket": "move"},
+         "GUEST_AUTH_MERGE_POLICIES: 'mergeapp.Basket' is not an installed model."),
+        ("MERGE_POLICIES", {"CartItem": "move"},
+         "GUEST_AUTH_MERGE_POLICIES: 'CartItem' is not an installed model."),
+        ("MERGE_POLICIES", {"mergeapp.CartItem": "merge"},
+         "GUEST_AUTH_MERGE_POLICIES['mergeapp.CartItem'] must be 'move', 'keep-user', 'drop' "
+         "or a dotted path to a callable, not 'merge'."),
+        ("MERGE_POLICIES", {"mergeapp.CartItem": len},
+         "GUEST_AUTH_MERGE_POLICIES['mergeapp.CartItem'] must be 'move', 'keep-user', 'drop' "
+         "or a dotted path to a callable, not <built-in function len>."),
+        ("MERGE_POLICIES", {"mergeapp.CartItem": "tests.mergeapp.policies.missing"},
+         "GUEST_AUTH_MERGE_POLICIES['mergeapp.CartItem']: 'tests.mergeapp.policies.missing' "
+         "cannot be imported: Module \"tests.mergeapp.policies\" does not define a "
+         "\"missing\" attribute/class"),
+        ("MERGE_POLICIES", {"mergeapp.CartItem": "tests.mergeapp.policies.not_callable"},
+         "GUEST_AUTH_MERGE_POLICIES['mergeapp.CartItem']: "
+         "'tests.mergeapp.policies.not_callable' is not callable."),
+        ("MERGE_SESSION_KEYS", "coupon",
+         "GUEST_AUTH_MERGE_SESSION_KEYS must be a list or tuple of session keys, not 'coupon'."),
+        ("MERGE_SESSION_KEYS", [1], "GUEST_AUTH_MERGE_SESSION_KEYS must contain strings, not 1."),
+        ("MERGE_SESSION_KEYS", ["_auth_user_id"],
+         "GUEST_AUTH_MERGE_SESSION_KEYS cannot carry over '_auth_user_id': login manages that "
+         "key itself."),
+        ("MERGE_SESSION_KEYS", ["_guest_auth_guest"],
+         "GUEST_AUTH_MERGE_SESSION_KEYS cannot carry over '_guest_auth_guest': login manages "
+         "that key itself."),
     ],
 )
 def test_malformed_values_name_the_setting(name, value, message):
@@ -96,3 +131,22 @@ def test_user_agent_patterns():
     with override_settings(GUEST_AUTH_BLOCKED_USER_AGENTS=[]):
         assert guest_settings.BLOCKED_USER_AGENTS is None
     assert len(DEFAULT_BLOCKED_USER_AGENTS) > 10
+
+
+def test_merge_policies_are_keyed_by_label_with_callables_imported():
+    from tests.mergeapp.policies import add_quantities
+
+    with override_settings(GUEST_AUTH_MERGE_POLICIES={
+        "mergeapp.cartitem": "tests.mergeapp.policies.add_quantities",
+        "mergeapp.Tag_users": "keep-user",
+        "mergeapp.Profile": "move",
+        "mergeapp.Comment": "drop",
+    }):
+        assert {
+            "mergeapp.CartItem": add_quantities,
+            "mergeapp.Tag_users": "keep-user",
+            "mergeapp.Profile": "move",
+            "mergeapp.Comment": "drop",
+        } == guest_settings.MERGE_POLICIES
+    with override_settings(GUEST_AUTH_MERGE_SESSION_KEYS=["coupon", "cart"]):
+        assert guest_settings.MERGE_SESSION_KEYS == ("coupon", "cart")

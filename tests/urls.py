@@ -23,6 +23,7 @@ urlpatterns = [
     path("cbv/async-regular/", views.AsyncRegularCBV.as_view()),
     path("session-cart/", views.session_cart),
     path("template/", views.template_view),
+    path("merge/", include("tests.mergeapp.urls")),
 ]
 
 if settings.ALLAUTH_INSTALLED:

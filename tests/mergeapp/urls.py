@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("cart/", views.add_to_cart),
+    path("session/set/", views.set_session),
+    path("session/show/", views.show_session),
+    path("login/", views.custom_login),
+    path("async-login/", views.async_login),
+    path("switch/", views.switch_account),
+]

@@ -301,10 +301,15 @@ def _remember_login(request: HttpRequest | None, user: Any) -> None:
 # guest, so only the session that owns the guest can cause a merge.
 
 def _watch_session(request: HttpRequest) -> None:
-    """Have the request's session report a guest's session being flushed (sync and async)."""
+    """Have the request's session report a guest's session being flushed (sync and async).
+
+    Idempotent: code that replaces ``request.session`` mid-request (allauth's
+    social login does) calls it again for the new session object.
+    """
     session = getattr(request, "session", None)
-    if session is None:
+    if session is None or getattr(session, "_guest_auth_watched", False):
         return
+    session._guest_auth_watched = True
     flush = session.flush
     aflush = session.aflush
 

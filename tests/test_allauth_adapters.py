@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 
 from guest_auth.models import Guest
-from guest_auth.signals import guest_promoted
+from guest_auth.signals import guest_merged, guest_promoted
 from tests import factories
 from tests.allauthapp.adapters import SiteAccountAdapter, SiteSocialAccountAdapter
 from tests.allauthapp.models import PhoneNumber
@@ -65,6 +65,19 @@ def promotions():
 
 
 @pytest.fixture
+def merges():
+    """(guest pk, user pk) of every guest_merged sent during the test."""
+    sent = []
+
+    def receiver(sender, request, guest, user, **kwargs):
+        sent.append((guest.pk, user.pk))
+
+    guest_merged.connect(receiver, dispatch_uid="test_allauth_merges")
+    yield sent
+    guest_merged.disconnect(dispatch_uid="test_allauth_merges")
+
+
+@pytest.fixture
 def existing(db):
     """A regular account that already exists, with a verified email."""
     user = UserFactory(email="known@example.com")
@@ -86,6 +99,16 @@ def assert_promoted(client, guest, *, logged_in=True):
     assert whoami(client) == (expected if logged_in else
                               {"authenticated": False, "pk": None, "is_guest": False})
     return user
+
+
+def assert_merged(client, guest, existing, merges):
+    """Logged in as ``existing``, which now holds the guest's data; the guest is gone."""
+    assert whoami(client) == {"authenticated": True, "pk": str(existing.pk), "is_guest": False}
+    assert not get_user_model().objects.filter(pk=guest.pk).exists()
+    assert list(Note.objects.filter(user=existing).values_list("text", flat=True)) == [
+        "cart item"
+    ]
+    assert merges == [(guest.pk, existing.pk)]
 
 
 def assert_still_guest(client, guest):
@@ -298,24 +321,24 @@ def test_signup_without_a_guest_is_allauths(client, promotions):
 # Password login into an account that exists ----------------------------------
 
 
-def test_password_login_into_an_existing_account(guest_client, guest, existing, promotions):
+def test_password_login_into_an_existing_account_merges_the_guest(
+    guest_client, guest, existing, promotions, merges
+):
     response = guest_client.post(LOGIN, {"login": "known@example.com",
                                          "password": factories.PASSWORD})
     assert response["Location"] == "/home/"
-    assert whoami(guest_client) == {"authenticated": True, "pk": str(existing.pk),
-                                    "is_guest": False}
-    assert get_user_model().objects.count() == 2
+    assert_merged(guest_client, guest, existing, merges)
     assert promotions == []
 
 
-def test_wrong_password_leaves_the_guest(guest_client, guest, existing, promotions):
+def test_wrong_password_leaves_the_guest(guest_client, guest, existing, promotions, merges):
     response = guest_client.post(LOGIN, {"login": "known@example.com", "password": "nope"})
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == [
         "The email address and/or password you specified are not correct."
     ]
     assert_still_guest(guest_client, guest)
-    assert promotions == []
+    assert promotions == merges == []
 
 
 # Social signup and login (allauth's dummy OAuth provider) --------------------
@@ -400,26 +423,38 @@ def test_social_signup_form_when_the_email_is_taken(guest_client, guest, existin
     assert promotions == [(guest.pk, "dummy")]  # once, not again by the account adapter
 
 
-def test_social_login_into_a_connected_account(guest_client, guest, existing, promotions):
+def test_social_login_into_a_connected_account_merges_the_guest(
+    guest_client, guest, existing, promotions, merges
+):
     # The provider account is already connected to another user: that user
-    # logs in; no second account, no error.
+    # logs in and gets the guest's data; no second account, no error.
     SocialAccount.objects.create(user=existing, provider="dummy", uid="77")
     response = dummy_login(guest_client, id=77, email="social@example.com", email_verified="on")
     assert response["Location"] == "/home/"
-    assert whoami(guest_client) == {"authenticated": True, "pk": str(existing.pk),
-                                    "is_guest": False}
-    assert get_user_model().objects.count() == 2  # the existing account and the guest
-    assert SocialAccount.objects.count() == 1
+    assert_merged(guest_client, guest, existing, merges)
+    assert get_user_model().objects.count() == 1
+    assert SocialAccount.objects.get().user_id == existing.pk
     assert promotions == []
 
 
-def test_cancelled_oauth_leaves_the_guest(guest_client, guest, promotions):
+@override_settings(SOCIALACCOUNT_EMAIL_AUTHENTICATION=True,
+                   SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT=True)
+def test_social_login_by_a_known_email_merges_the_guest(guest_client, guest, existing,
+                                                         promotions, merges):
+    response = dummy_login(guest_client, id=77, email="known@example.com", email_verified="on")
+    assert response["Location"] == "/home/"
+    assert_merged(guest_client, guest, existing, merges)
+    assert SocialAccount.objects.get().user_id == existing.pk
+    assert promotions == []
+
+
+def test_cancelled_oauth_leaves_the_guest(guest_client, guest, promotions, merges):
     response = guest_client.post(DUMMY_LOGIN, {"process": "login"})
     response = guest_client.post(response["Location"], {"action": "cancel"})
     assert response["Location"] == "/allauth/3rdparty/login/cancelled/"
     assert guest_client.get(response["Location"]).status_code == 200
     assert_still_guest(guest_client, guest)
-    assert promotions == []
+    assert promotions == merges == []
 
 
 @override_settings(
@@ -450,28 +485,27 @@ def test_passwordless_signup_by_code(guest_client, guest, promotions, mailoutbox
     assert promotions == [(guest.pk, "code")]
 
 
-def test_login_by_code_into_an_existing_account(guest_client, guest, existing, promotions,
-                                                mailoutbox):
+def test_login_by_code_into_an_existing_account_merges_the_guest(
+    guest_client, guest, existing, promotions, merges, mailoutbox
+):
     response = guest_client.post(REQUEST_CODE, {"email": "known@example.com"})
     assert response["Location"] == CONFIRM_CODE
     assert guest_client.get(CONFIRM_CODE).status_code == 200
     response = guest_client.post(CONFIRM_CODE, {"code": emailed_code(mailoutbox[0])})
     assert response["Location"] == "/home/"
-    assert whoami(guest_client) == {"authenticated": True, "pk": str(existing.pk),
-                                    "is_guest": False}
-    assert get_user_model().objects.count() == 2
+    assert_merged(guest_client, guest, existing, merges)
     assert promotions == []
 
 
 @pytest.mark.parametrize("email", ["known@example.com", "nobody@example.com"])
 def test_login_code_never_entered_leaves_the_guest(guest_client, guest, existing, promotions,
-                                                   mailoutbox, email):
+                                                   merges, mailoutbox, email):
     response = guest_client.post(REQUEST_CODE, {"email": email})
     assert response["Location"] == CONFIRM_CODE
     assert guest_client.post(CONFIRM_CODE, {"code": "WRONG1"}).status_code == 200
     assert len(mailoutbox) == 1
     assert_still_guest(guest_client, guest)
-    assert promotions == []
+    assert promotions == merges == []
 
 
 # Phone --------------------------------------------------------------------------
@@ -500,22 +534,23 @@ def test_phone_signup(guest_client, guest, promotions, sms):
 
 
 @override_settings(**PHONE)
-def test_phone_login_into_an_existing_account(guest_client, guest, existing, promotions, sms):
+def test_phone_login_into_an_existing_account_merges_the_guest(
+    guest_client, guest, existing, promotions, merges, sms
+):
     PhoneNumber.objects.create(user=existing, phone="+15550002222", verified=True)
     response = guest_client.post(REQUEST_CODE, {"phone": "+15550002222"})
     assert response["Location"] == CONFIRM_CODE
     response = guest_client.post(CONFIRM_CODE, {"code": sms[0]["code"]})
     assert response["Location"] == "/home/"
-    assert whoami(guest_client) == {"authenticated": True, "pk": str(existing.pk),
-                                    "is_guest": False}
+    assert_merged(guest_client, guest, existing, merges)
     assert promotions == []
 
 
 @override_settings(**PHONE)
 def test_phone_code_never_entered_leaves_the_guest(guest_client, guest, existing, promotions,
-                                                   sms):
+                                                   merges, sms):
     PhoneNumber.objects.create(user=existing, phone="+15550002222", verified=True)
     assert guest_client.post(REQUEST_CODE, {"phone": "+15550002222"})["Location"] == CONFIRM_CODE
     assert len(sms) == 1
     assert_still_guest(guest_client, guest)
-    assert promotions == []
+    assert promotions == merges == []

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from guest_auth import services
 from guest_auth.exceptions import NotAGuest
 from guest_auth.services import _PASSWORD_ALREADY_SET, promote_guest
 
@@ -89,6 +90,17 @@ class GuestAccountAdapterMixin:
             raise ImmediateHttpResponse(HttpResponseRedirect(reverse("account_login"))) from None
         _guests.hand_over(request, user)
         return user
+
+    def login(self, request: HttpRequest, user: Any) -> None:
+        """allauth's login(), with the session watched for a guest to merge.
+
+        Every allauth login goes through here. allauth may have swapped
+        ``request.session`` for a new object since GuestMiddleware saw it
+        (its social login state handling does), and the new one must still
+        report a guest's session being replaced by the login.
+        """
+        services._watch_session(request)
+        super().login(request, user)  # type: ignore[misc]
 
 
 class GuestSocialAccountAdapterMixin:

@@ -5,7 +5,8 @@ same primary key, everything the guest wrote stays attached. allauth's
 ``new_user()`` hands the guest to the signup form instead of a fresh user,
 and ``save_user()`` promotes it through
 :func:`guest_auth.services.promote_guest`. Logging into an account that
-already exists goes through Django's ``login()`` as usual.
+already exists goes through Django's ``login()``, which merges the guest
+into it like any login does (``services.merge_guest``).
 
 After the promotion the session is left signed out, exactly as allauth
 expects of a new account: allauth then logs it in once its checks pass

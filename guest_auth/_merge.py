@@ -47,6 +47,7 @@ from django.db.models.deletion import Collector
 from .conf import guest_settings
 from .exceptions import NotAGuest
 from .models import Guest
+from .stats import _record_removed
 
 __all__ = ["MergeCounts", "MergeSummary", "merge"]
 
@@ -179,7 +180,8 @@ def _merge(guest: Any, user: Any, db: str, dry_run: bool) -> MergeSummary:
     if not dry_run:
         # Serialises two logins of the same session: the second finds no guest.
         guests = guests.select_for_update()
-    if not list(guests.values_list("pk", flat=True)):
+    created = guests.values_list("created_at", flat=True).first()
+    if created is None:
         raise NotAGuest(f"User {guest.pk} is not a guest.")
 
     policies = guest_settings.MERGE_POLICIES
@@ -209,6 +211,7 @@ def _merge(guest: Any, user: Any, db: str, dry_run: bool) -> MergeSummary:
     else:
         # A queryset delete leaves guest.pk set, for the guest_merged receivers.
         type(guest)._base_manager.using(db).filter(pk=guest.pk).delete()
+        _record_removed("merged", [created], db)
     return MergeSummary(counts)
 
 

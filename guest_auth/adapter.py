@@ -6,6 +6,7 @@ Subclass :class:`GuestAdapter`, override what you need and name your class in
 
 from __future__ import annotations
 
+import math
 import secrets
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -13,9 +14,12 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.http import HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
 from django.utils.module_loading import import_string
 
 from .conf import guest_settings
+from .exceptions import RateLimited
 
 if TYPE_CHECKING:
     from django.forms import BaseForm
@@ -40,9 +44,32 @@ class GuestAdapter:
         """Whether a guest may be created for this anonymous request.
 
         Override to add a CAPTCHA or any other proof; call super() to keep the
-        bot filter and the GUEST_AUTH_ENABLED switch.
+        bot filter and the GUEST_AUTH_ENABLED switch. Rate limits are counted
+        after this returns True, so refused requests do not use up the budget.
         """
         return guest_settings.ENABLED and not self.is_bot(request)
+
+    def rate_limited_response(self, request: HttpRequest, exc: RateLimited) -> HttpResponse:
+        """The 429 answer when guest creation is over a rate limit.
+
+        HTML from the template ``guest_auth/rate_limited.html`` (context:
+        ``retry_after`` in seconds and ``retry_after_minutes``), or JSON for
+        clients that do not accept HTML. Both carry a Retry-After header.
+        """
+        if request.accepts("text/html"):
+            response: HttpResponse = TemplateResponse(
+                request,
+                "guest_auth/rate_limited.html",
+                {"retry_after": exc.retry_after,
+                 "retry_after_minutes": math.ceil(exc.retry_after / 60)},
+                status=429,
+            )
+        else:
+            response = JsonResponse(
+                {"detail": str(exc), "retry_after": exc.retry_after}, status=429
+            )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
 
     def guest_username(self, request: HttpRequest) -> Any:
         """The USERNAME_FIELD value of a new guest.

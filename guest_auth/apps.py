@@ -11,15 +11,21 @@ class GuestAuthConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
         from django.contrib.auth.signals import user_logged_in, user_logged_out
+        from django.db.models.signals import pre_save
 
         from . import checks  # noqa: F401  (registers the system checks)
         from .conf import guest_settings
+        from .services import _refuse_staff_guest
 
         # Fail at startup, naming the setting, rather than on some later request.
         guest_settings.validate()
         user_logged_in.connect(_on_login, dispatch_uid="guest_auth.on_login")
         user_logged_out.connect(_on_logout, dispatch_uid="guest_auth.on_logout")
+        pre_save.connect(
+            _refuse_staff_guest, sender=get_user_model(), dispatch_uid="guest_auth.no_staff_guests"
+        )
         # The user admin may be registered after our admin module was imported
         # (apps listed after guest_auth); by now admin autodiscovery is done when
         # django.contrib.admin is listed before guest_auth, the usual order.

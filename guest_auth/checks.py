@@ -57,6 +57,19 @@ MESSAGES: dict[str, tuple[type[CheckMessage], str, str]] = {
         "the promotion flow need it.",
         "Add path(\"guest/\", include(\"guest_auth.urls\")) to your ROOT_URLCONF.",
     ),
+    "guest_auth.W002": (
+        Warning,
+        "Guest creation is rate limited, but GUEST_AUTH_RATE_LIMIT_CACHE is a "
+        "per-process cache: each worker process counts on its own.",
+        "Point GUEST_AUTH_RATE_LIMIT_CACHE at a shared cache such as "
+        "django.core.cache.backends.redis.RedisCache.",
+    ),
+    "guest_auth.W003": (
+        Warning,
+        "Guest creation is rate limited, but GUEST_AUTH_RATE_LIMIT_CACHE is a "
+        "DummyCache, which counts nothing: the limits are not enforced.",
+        "Point GUEST_AUTH_RATE_LIMIT_CACHE at a real cache (RedisCache in production).",
+    ),
     "guest_auth.W001": (
         Warning,
         "GUEST_AUTH_MAX_INACTIVITY is shorter than SESSION_COOKIE_AGE: purge_guests may "
@@ -147,6 +160,27 @@ def check_urls(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
 def check_inactivity_window(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if guest_settings.MAX_INACTIVITY.total_seconds() < settings.SESSION_COOKIE_AGE:
         return [_message("guest_auth.W001")]
+    return []
+
+
+_PER_PROCESS_CACHES = ("django.core.cache.backends.locmem.LocMemCache",)
+_DUMMY_CACHES = ("django.core.cache.backends.dummy.DummyCache",)
+
+
+@register(Tags.security, Tags.caches)
+def check_rate_limit_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    limited = (
+        guest_settings.RATE_LIMIT, guest_settings.NETWORK_RATE_LIMIT,
+        guest_settings.GLOBAL_RATE_LIMIT,
+    )
+    if all(rate is None for rate in limited):
+        return []
+    backend = settings.CACHES[guest_settings.RATE_LIMIT_CACHE]["BACKEND"]
+    if backend in _DUMMY_CACHES:
+        return [_message("guest_auth.W003")]
+    # Development servers run one process; production servers run several.
+    if backend in _PER_PROCESS_CACHES and not settings.DEBUG:
+        return [_message("guest_auth.W002")]
     return []
 
 

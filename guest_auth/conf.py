@@ -83,6 +83,16 @@ DEFAULTS: dict[str, Any] = {
     "MERGE_POLICIES": {},
     # Session keys of the guest's session kept when it logs into a user.
     "MERGE_SESSION_KEYS": (),
+    # Guest creations allowed per client IP, as COUNT/PERIOD ("30/h"); None: no limit.
+    "RATE_LIMIT": "30/h",
+    # ... per network (/24 for IPv4, /64 for IPv6); None: no limit.
+    "NETWORK_RATE_LIMIT": "120/h",
+    # ... for the whole site; None: no limit.
+    "GLOBAL_RATE_LIMIT": None,
+    # The cache alias holding the counters; share it between processes (Redis).
+    "RATE_LIMIT_CACHE": "default",
+    # Dotted path of a callable(request) -> IP string; None reads REMOTE_ADDR.
+    "CLIENT_IP": None,
 }
 
 
@@ -201,6 +211,27 @@ def _session_keys(name: str, value: Any) -> tuple[str, ...]:
                 f"{name} cannot carry over {key!r}: login manages that key itself."
             )
     return tuple(value)
+def _optional_dotted_path(name: str, value: Any) -> str | None:
+    return None if value is None else _dotted_path(name, value)
+
+
+def _optional_rate(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    from ._ratelimit import parse_rate
+
+    if not isinstance(value, str):
+        raise ImproperlyConfigured(f"{name} must be a rate such as '30/h' or None, not {value!r}.")
+    try:
+        return parse_rate(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+
+
+def _cache_alias(name: str, value: Any) -> str:
+    if not isinstance(value, str) or value not in django_settings.CACHES:
+        raise ImproperlyConfigured(f"{name} must name an alias in CACHES, not {value!r}.")
+    return value
 
 
 _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
@@ -214,6 +245,11 @@ _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "MERGE_ON_LOGIN": _bool,
     "MERGE_POLICIES": _merge_policies,
     "MERGE_SESSION_KEYS": _session_keys,
+    "RATE_LIMIT": _optional_rate,
+    "NETWORK_RATE_LIMIT": _optional_rate,
+    "GLOBAL_RATE_LIMIT": _optional_rate,
+    "RATE_LIMIT_CACHE": _cache_alias,
+    "CLIENT_IP": _optional_dotted_path,
 }
 assert _CLEANERS.keys() == DEFAULTS.keys()
 
@@ -221,7 +257,8 @@ assert _CLEANERS.keys() == DEFAULTS.keys()
 class GuestAuthSettings:
     """Attribute access to the cleaned settings: ``guest_settings.MAX_INACTIVITY``.
 
-    ``BLOCKED_USER_AGENTS`` comes back compiled into one pattern (or None).
+    ``BLOCKED_USER_AGENTS`` comes back compiled into one pattern (or None), the
+    ``*RATE_LIMIT`` settings as ``Rate(count, seconds)`` (or None).
     """
 
     def __init__(self) -> None:

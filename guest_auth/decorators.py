@@ -22,20 +22,25 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
     """Give an anonymous visitor a guest user, logged in, before the view runs.
 
     Bots (GUEST_AUTH_BLOCKED_USER_AGENTS) and requests the adapter refuses get
-    no guest; the view then runs for an anonymous user.
+    no guest; the view then runs for an anonymous user. A client over a rate
+    limit gets the adapter's 429 response instead of the view.
     """
     if iscoroutinefunction(view_func):
 
         @wraps(view_func)
         async def _async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            await services._aensure_guest(request)
+            refusal = await services._aensure_guest(request)
+            if refusal is not None:
+                return refusal
             return await view_func(request, *args, **kwargs)
 
         return _async_view  # type: ignore[return-value]
 
     @wraps(view_func)
     def _view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        services._ensure_guest(request)
+        refusal = services._ensure_guest(request)
+        if refusal is not None:
+            return refusal
         return view_func(request, *args, **kwargs)
 
     return _view  # type: ignore[return-value]

@@ -1,6 +1,12 @@
 """Exceptions raised by guest_auth.services."""
 
-__all__ = ["AlreadyAuthenticated", "GuestAuthError", "GuestCreationDenied", "NotAGuest"]
+__all__ = [
+    "AlreadyAuthenticated",
+    "GuestAuthError",
+    "GuestCreationDenied",
+    "NotAGuest",
+    "RateLimited",
+]
 
 
 class GuestAuthError(Exception):
@@ -9,6 +15,15 @@ class GuestAuthError(Exception):
 
 class GuestCreationDenied(GuestAuthError):
     """No guest may be created for this request (bot, disabled, adapter refused)."""
+
+
+class RateLimited(GuestCreationDenied):
+    """Too many guests were created recently for this client, network or site."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many new guests; retry in {retry_after} seconds.")
+        #: Seconds until the exhausted window ends (the Retry-After value).
+        self.retry_after = retry_after
 
 
 class AlreadyAuthenticated(GuestAuthError):

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.apps import apps
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
+from django.urls import reverse
 from django.utils.functional import LazyObject, SimpleLazyObject, empty
 
 from . import services
@@ -31,7 +33,10 @@ class GuestMiddleware:
     user is a guest is read from the session, and last_seen_at is written at
     most once per GUEST_AUTH_ACTIVITY_INTERVAL, only for requests that
     resolved their user. It also lets a login that replaces a guest's session
-    merge the guest (services._watch_session).
+    merge the guest (services._watch_session), keeps guests out of Django's
+    password change and reset pages (they go to promotion) and never lets a
+    guest act as staff. With django-allauth it shows guests allauth's login
+    and signup pages (guest_auth.contrib.allauth).
     """
 
     sync_capable = True
@@ -42,7 +47,9 @@ class GuestMiddleware:
         self.is_async = iscoroutinefunction(get_response)
         if self.is_async:
             markcoroutinefunction(self)
-        self._before_view = _integration_view_hook()
+            # Django would run a sync process_view in a thread on every request.
+            self.process_view = self._aprocess_view  # type: ignore[method-assign]
+        self._allauth = _allauth_views()
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
@@ -64,23 +71,58 @@ class GuestMiddleware:
             await services._arecord_activity(request, guest)
         return response
 
-    def process_view(self, request: HttpRequest, view_func: Callable[..., Any],
-                     view_args: Any, view_kwargs: Any) -> None:
-        if self._before_view is not None:
-            self._before_view(request, view_func)
+    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any,
+                     view_kwargs: Any) -> HttpResponseBase | None:
+        """Send guests from Django's password change and reset pages to promotion.
+
+        With django-allauth, its views first: see guest_auth.contrib.allauth._views.
+        """
+        if self._allauth is not None and self._allauth.concerns(view_func):
+            return self._allauth.before_view(request, view_func)
+        if not _guests_kept_out(view_func) or not services.is_guest(request.user):
+            return None
+        return _to_promotion(request)
+
+    async def _aprocess_view(self, request: HttpRequest, view_func: Any, view_args: Any,
+                             view_kwargs: Any) -> HttpResponseBase | None:
+        if self._allauth is not None and self._allauth.concerns(view_func):
+            # allauth's views are sync: a thread only for them, not every request.
+            return await sync_to_async(self._allauth.before_view)(request, view_func)
+        if not _guests_kept_out(view_func) or not await services._ais_guest(await request.auser()):
+            return None
+        return _to_promotion(request)
 
 
-def _integration_view_hook() -> Callable[[HttpRequest, Callable[..., Any]], None] | None:
-    """guest_auth.contrib.allauth's hook when django-allauth is installed, else None.
+def _allauth_views() -> Any:
+    """guest_auth.contrib.allauth's view hooks when django-allauth is installed, else None.
 
-    It lets guests through allauth's login and signup views; the import is
-    here so that nothing outside guest_auth.contrib imports allauth.
+    The import is here so that nothing outside guest_auth.contrib imports allauth.
     """
     if apps.is_installed("allauth.account"):
-        from .contrib.allauth._entrance import hide_guest
+        from .contrib.allauth import _views
 
-        return hide_guest
+        return _views
     return None
+
+
+# A guest has no password to change or reset: these pages lead to promotion.
+# The reset-confirm pages, reached from an emailed link that proves ownership
+# of another account, stay open.
+_PASSWORD_VIEWS = (
+    auth_views.PasswordChangeView,
+    auth_views.PasswordChangeDoneView,
+    auth_views.PasswordResetView,
+    auth_views.PasswordResetDoneView,
+)
+
+
+def _guests_kept_out(view_func: Any) -> bool:
+    view_class = getattr(view_func, "view_class", None)
+    return isinstance(view_class, type) and issubclass(view_class, _PASSWORD_VIEWS)
+
+
+def _to_promotion(request: HttpRequest) -> HttpResponseBase:
+    return auth_views.redirect_to_login(request.get_full_path(), reverse("guest_auth:promote"))
 
 
 def _wrap_user(request: HttpRequest) -> None:

@@ -20,11 +20,15 @@ class AllowGuestMixin:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if self.view_is_async:
             return self._async_dispatch(request, *args, **kwargs)
-        services._ensure_guest(request)
+        refusal = services._ensure_guest(request)
+        if refusal is not None:
+            return refusal
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     async def _async_dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        await services._aensure_guest(request)
+        refusal = await services._aensure_guest(request)
+        if refusal is not None:
+            return refusal
         return await super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
 

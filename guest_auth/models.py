@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Guest"]
+__all__ = ["Guest", "GuestDay"]
 
 
 class Guest(models.Model):
@@ -35,3 +35,25 @@ class Guest(models.Model):
         # Not str(self.user): a nullable email USERNAME_FIELD is None for guests.
         username = self.user.get_username()
         return str(username) if username else _("guest %(pk)s") % {"pk": self.pk}
+
+
+class GuestDay(models.Model):
+    """Per-day counts of guests removed, for guest_auth.stats (the admin's insights).
+
+    ``promoted``, ``merged`` and ``purged`` count what happened on ``day``;
+    ``created_gone`` counts guests created on ``day`` that have been removed
+    since, so a day's creations can be counted without a write per creation.
+    """
+
+    day = models.DateField(_("day"), primary_key=True)
+    promoted = models.PositiveIntegerField(_("promoted"), default=0)
+    merged = models.PositiveIntegerField(_("merged"), default=0)
+    purged = models.PositiveIntegerField(_("purged"), default=0)
+    created_gone = models.PositiveIntegerField(_("created, since removed"), default=0)
+
+    class Meta:
+        verbose_name = _("guest day")
+        verbose_name_plural = _("guest days")
+
+    def __str__(self) -> str:
+        return self.day.isoformat()

@@ -4,7 +4,6 @@ admin are thin layers over these functions, so each rule lives here once.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
 import time
@@ -20,7 +19,7 @@ from django.contrib.auth import (
     login,
     update_session_auth_hash,
 )
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -28,14 +27,16 @@ from django.utils import timezone
 from . import _merge
 from ._durations import to_timedelta
 from ._merge import MergeCounts, MergeSummary
+from ._ratelimit import check_creation_rate
 from .adapter import get_adapter
 from .conf import guest_settings
-from .exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest
+from .exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest, RateLimited
 from .models import Guest
 from .signals import guest_created, guest_merged, guest_promoted, guests_purged
+from .stats import _record_removed
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from django.http import HttpRequest, HttpResponseBase
 
 __all__ = [
     "MergeCounts",
@@ -106,8 +107,9 @@ async def _ais_guest(user: Any) -> bool:
 def create_guest(request: HttpRequest) -> Any:
     """Create a guest user for this anonymous request and log it in.
 
-    Raises AlreadyAuthenticated when the request has a logged-in user, and
-    GuestCreationDenied when the adapter refuses (bots, GUEST_AUTH_ENABLED off).
+    Raises AlreadyAuthenticated when the request has a logged-in user,
+    GuestCreationDenied when the adapter refuses (bots, GUEST_AUTH_ENABLED off)
+    and RateLimited (a GuestCreationDenied) when over a GUEST_AUTH_*RATE_LIMIT.
     Session data of the anonymous visitor is kept. When two requests of one
     session race, both end up logged in as the same guest.
     """
@@ -117,6 +119,7 @@ def create_guest(request: HttpRequest) -> Any:
     adapter = get_adapter()
     if not adapter.allow_guest_creation(request):
         raise GuestCreationDenied("No guest may be created for this request.")
+    check_creation_rate(request)
 
     session_hash = _session_hash(request)
     now = timezone.now()
@@ -161,9 +164,13 @@ def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None 
         method = "password"
 
     with transaction.atomic():
-        deleted, _ = Guest.objects.filter(pk=user.pk).delete()
-        if not deleted:
+        created = Guest.objects.select_for_update().filter(pk=user.pk).values_list(
+            "created_at", flat=True
+        ).first()
+        if created is None:
             raise NotAGuest(f"User {user.pk} is not a guest.")
+        Guest.objects.filter(pk=user.pk).delete()
+        _record_removed("promoted", [created])
         for name, value in fields.items():
             setattr(user, name, value)
         if password is _PASSWORD_ALREADY_SET:
@@ -241,8 +248,14 @@ def purge_guests(older_than: Any = None, batch_size: int | None = None, dry_run:
         with transaction.atomic():
             # Inactivity is checked again in the deleting transaction: a guest
             # seen or promoted since the page was read is kept.
-            doomed = user_model._base_manager.filter(pk__in=ids, guest__last_seen_at__lt=cutoff)
+            created = list(
+                Guest.objects.select_for_update()
+                .filter(pk__in=ids, last_seen_at__lt=cutoff)
+                .values_list("pk", "created_at")
+            )
+            doomed = user_model._base_manager.filter(pk__in=[pk for pk, _ in created])
             _, per_model = doomed.delete()
+            _record_removed("purged", [moment for _, moment in created])
         total += per_model.get(user_model._meta.label, 0)
     if total:
         guests_purged.send(sender=Guest, count=total)
@@ -251,19 +264,29 @@ def purge_guests(older_than: Any = None, batch_size: int | None = None, dry_run:
 
 # Helpers for the thin layers (middleware, decorators, mixins, views).
 
-def _ensure_guest(request: HttpRequest) -> None:
-    """Log a guest in unless the request has a user or may not get a guest."""
+def _ensure_guest(request: HttpRequest) -> HttpResponseBase | None:
+    """Log a guest in unless the request has a user or may not get a guest.
+
+    Returns the response to send instead of running the view (429 when rate
+    limited), or None to run the view, as a guest or still anonymous.
+    """
     if request.user.is_authenticated:
-        return
-    with contextlib.suppress(GuestCreationDenied):
+        return None
+    try:
         create_guest(request)
+    except RateLimited as exc:
+        return get_adapter().rate_limited_response(request, exc)
+    except GuestCreationDenied:
+        pass
+    return None
 
 
-async def _aensure_guest(request: HttpRequest) -> None:
+async def _aensure_guest(request: HttpRequest) -> HttpResponseBase | None:
     auser = getattr(request, "auser", None)
     user = await auser() if auser is not None else request.user
-    if not user.is_authenticated:
-        await sync_to_async(_ensure_guest)(request)
+    if user.is_authenticated:
+        return None
+    return await sync_to_async(_ensure_guest)(request)
 
 
 def _remember_login(request: HttpRequest | None, user: Any) -> None:
@@ -391,7 +414,28 @@ def _annotate(user: Any, session_user_id: Any, marker: Any) -> Any:
         and session_user_id == _session_user_id(user)
     ):
         setattr(user, _FLAG, marker == session_user_id)
+        if marker == session_user_id:
+            _demote(user)
     return user
+
+
+def _demote(user: Any) -> None:
+    """Guests never act as staff or superusers, whatever their row says."""
+    for name in ("is_staff", "is_superuser"):
+        if getattr(user, name, False):
+            setattr(user, name, False)
+
+
+def _refuse_staff_guest(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """pre_save of the user model: a guest may not be saved as staff or superuser."""
+    if instance.pk is None or not (
+        getattr(instance, "is_staff", False) or getattr(instance, "is_superuser", False)
+    ):
+        return
+    if Guest.objects.filter(pk=instance.pk).exists():
+        raise PermissionDenied(
+            "Guests cannot be staff or superusers: promote the guest to a regular user first."
+        )
 
 
 def _request_guest(request: HttpRequest) -> Any:

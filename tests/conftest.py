@@ -14,6 +14,15 @@ BROWSER_UA = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: every test starts with none."""
+    from django.core.cache import caches
+
+    for cache in caches.all():
+        cache.clear()
+
+
 @pytest.fixture
 def client(client):
     """Django's test client, sending a browser User-Agent like real visitors."""

@@ -5,6 +5,9 @@ Environment:
   postgres://USER@HOST:PORT/NAME or mysql://USER@HOST:PORT/NAME (MariaDB).
 - GUEST_AUTH_TEST_USER_MODEL: auth.User (default) or testapp.EmailUser
   (UUID primary key, email as USERNAME_FIELD).
+- GUEST_AUTH_TEST_REDIS_URL: redis://127.0.0.1:6379/15 to count rate limits in
+  Redis (the multi-process rate-limit test needs it; default
+  redis://127.0.0.1:6379/15 is tried and the test skips if nothing answers).
 """
 
 import importlib.util
@@ -85,6 +88,7 @@ if ALLAUTH_INSTALLED:
         "allauth.account",
         "allauth.socialaccount",
         "allauth.socialaccount.providers.dummy",
+        "allauth.mfa",
         "tests.allauthapp",
     ]
     MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
@@ -131,5 +135,14 @@ def _database(url: str) -> dict:
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     return config
 
+
+# Rate-limit counters: the local-memory cache unless GUEST_AUTH_TEST_REDIS_URL
+# names a Redis server (tests/test_ratelimit.py's multi-process test sets it).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("GUEST_AUTH_TEST_REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["GUEST_AUTH_TEST_REDIS_URL"],
+    }
 
 DATABASES = {"default": _database(os.environ.get("GUEST_AUTH_TEST_DATABASE_URL", "sqlite://"))}

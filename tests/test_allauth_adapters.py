@@ -5,9 +5,12 @@ the fixed adapter names unless a test overrides them.
 """
 
 import re
+import time
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal import auth as totp_auth
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.test import override_settings
@@ -339,6 +342,26 @@ def test_wrong_password_leaves_the_guest(guest_client, guest, existing, promotio
     ]
     assert_still_guest(guest_client, guest)
     assert promotions == merges == []
+
+
+@override_settings(MFA_TOTP_TOLERANCE=1)  # no failure when the 30 s period turns over
+def test_login_into_an_account_with_two_factor_authentication(guest_client, guest, existing,
+                                                              promotions, merges):
+    # allauth asks for the TOTP code on a page of the login in progress, which
+    # it keeps logged-in visitors away from: the guest must get it.
+    secret = totp_auth.generate_totp_secret()
+    totp_auth.TOTP.activate(existing, secret)
+    response = guest_client.post(LOGIN, {"login": "known@example.com",
+                                         "password": factories.PASSWORD})
+    assert response["Location"] == "/allauth/2fa/authenticate/"
+    assert guest_client.get("/allauth/2fa/authenticate/").status_code == 200
+    assert_still_guest(guest_client, guest)
+    counter = int(time.time()) // mfa_settings.TOTP_PERIOD
+    code = totp_auth.format_hotp_value(totp_auth.hotp_value(secret, counter))
+    response = guest_client.post("/allauth/2fa/authenticate/", {"code": code})
+    assert response["Location"] == "/home/"
+    assert_merged(guest_client, guest, existing, merges)
+    assert promotions == []
 
 
 # Social signup and login (allauth's dummy OAuth provider) --------------------

@@ -101,3 +101,23 @@ from guest_auth.middleware import GuestMiddleware  # noqa: E402
 
 class SubclassedGuestMiddleware(GuestMiddleware):
     pass
+
+
+def test_rate_limit_cache_checks():
+    from guest_auth.checks import check_rate_limit_cache
+
+    locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    redis = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                         "LOCATION": "redis://127.0.0.1:6379/15"}}
+    with override_settings(CACHES=locmem, DEBUG=False):
+        assert ids(check_rate_limit_cache()) == ["guest_auth.W002"]
+    with override_settings(CACHES=locmem, DEBUG=True):
+        assert check_rate_limit_cache() == []
+    with override_settings(CACHES=dummy, DEBUG=True):
+        assert ids(check_rate_limit_cache()) == ["guest_auth.W003"]
+    with override_settings(CACHES=redis, DEBUG=False):
+        assert check_rate_limit_cache() == []
+    with override_settings(CACHES=dummy, GUEST_AUTH_RATE_LIMIT=None,
+                           GUEST_AUTH_NETWORK_RATE_LIMIT=None):
+        assert check_rate_limit_cache() == []

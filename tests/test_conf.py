@@ -21,7 +21,9 @@ def test_defaults():
     assert set(DEFAULTS) == {"ENABLED", "MAX_INACTIVITY", "ACTIVITY_INTERVAL",
                              "BLOCKED_USER_AGENTS", "PROMOTE_REDIRECT_URL",
                              "PURGE_BATCH_SIZE", "ADAPTER", "MERGE_ON_LOGIN",
-                             "MERGE_POLICIES", "MERGE_SESSION_KEYS"}
+                             "MERGE_POLICIES", "MERGE_SESSION_KEYS", "RATE_LIMIT",
+                             "NETWORK_RATE_LIMIT", "GLOBAL_RATE_LIMIT", "RATE_LIMIT_CACHE",
+                             "CLIENT_IP"}
 
 
 def test_settings_are_read_at_access_time():

@@ -1,6 +1,7 @@
-"""guest_auth.contrib.allauth._entrance: guests get allauth's entrance pages."""
+"""guest_auth.contrib.allauth._views: what allauth's views see of a guest."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from asgiref.sync import async_to_sync
 from django.test import override_settings
 
@@ -55,10 +56,30 @@ def test_guests_can_log_out(guest_client):
 
 
 def test_other_views_see_the_guest(guest_client):
-    assert guest_client.get("/plain/").json()["is_guest"] is True
-    response = guest_client.get("/allauth/email/")
+    response = guest_client.get("/allauth/3rdparty/")  # the connections page
     assert response.status_code == 200
     assert response.context["user"].is_authenticated
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/allauth/email/", "/allauth/password/change/", "/allauth/password/set/", "/allauth/2fa/",
+     "/allauth/2fa/totp/activate/"],
+)
+def test_guests_are_sent_from_credential_pages_to_signup(guest_client, user, path):
+    # Setting a password or adding an email to a guest would not promote it.
+    response = guest_client.post(path, {"email": "new@example.com", "action_add": "",
+                                        "password1": "Cart-Keeper-2931",
+                                        "password2": "Cart-Keeper-2931"})
+    assert response.status_code == 302
+    assert response["Location"] == f"/allauth/signup/?next={path}"
+    guest = Guest.objects.get().user
+    assert not guest.has_usable_password()
+    assert not EmailAddress.objects.exists()
+    # Regular users manage their credentials as usual.
+    guest_client.force_login(user)
+    assert guest_client.get(path).status_code in (200, 302)
+    assert not guest_client.get(path).get("Location", "").startswith("/allauth/signup/")
 
 
 def test_guests_get_the_entrance_pages_under_asgi(async_client):

@@ -19,7 +19,7 @@ includes GuestAccountAdapterMixin.
 from __future__ import annotations
 
 import contextlib
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -76,7 +76,7 @@ _MFA_PACKAGE = "allauth.mfa."
 
 def concerns(view_func: Callable[..., Any]) -> bool:
     """Whether before_view() may act on this view; cheap, and no I/O."""
-    return (_is_entrance(view_func) or _is_kept_out(view_func)) and integration_enabled()
+    return _kind(view_func) is not None and integration_enabled()
 
 
 def before_view(request: HttpRequest, view_func: Callable[..., Any]) -> HttpResponseBase | None:
@@ -84,7 +84,7 @@ def before_view(request: HttpRequest, view_func: Callable[..., Any]) -> HttpResp
     # Reading request.user costs nothing extra: these views read it anyway.
     if not services.is_guest(request.user):
         return None
-    if _is_kept_out(view_func):
+    if _kind(view_func) == _KEPT_OUT:
         return redirect_to_login(request.get_full_path(), reverse("account_signup"))
     _guests.hide(request, _guests.current_guest(request))
     return None
@@ -98,6 +98,20 @@ def integration_enabled() -> bool:
     from .checks import _includes
 
     return _includes(app_settings.ADAPTER, GuestAccountAdapterMixin)
+
+
+_ENTRANCE = "entrance"
+_KEPT_OUT = "kept out"
+
+
+@lru_cache(maxsize=1024)
+def _kind(view_func: Callable[..., Any]) -> str | None:
+    """_ENTRANCE, _KEPT_OUT or None; remembered per view (URLconfs hold a fixed set)."""
+    if _is_entrance(view_func):
+        return _ENTRANCE
+    if _is_kept_out(view_func):
+        return _KEPT_OUT
+    return None
 
 
 def _is_entrance(view_func: Callable[..., Any]) -> bool:

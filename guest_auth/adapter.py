@@ -114,6 +114,16 @@ class GuestAdapter:
 
         return merge_guest(guest, user)
 
+    def is_verified(self, request: HttpRequest | None, user: Any) -> bool:
+        """The ``is_verified`` claim the REST API reports for a logged-in user.
+
+        By default regular users are verified and guests are not. Override when
+        accounts have a stronger notion, such as a confirmed email address.
+        """
+        from .services import is_guest
+
+        return not is_guest(user)
+
 
 def _username_field() -> models.Field:
     user_model = get_user_model()

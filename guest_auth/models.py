@@ -7,7 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["Guest", "GuestDay"]
+from ._secrets import DIGEST_LENGTH, LOOKUP_LENGTH
+
+__all__ = ["APIToken", "DeviceCredential", "Guest", "GuestDay"]
 
 
 class Guest(models.Model):
@@ -57,3 +59,60 @@ class GuestDay(models.Model):
 
     def __str__(self) -> str:
         return self.day.isoformat()
+
+
+class APIToken(models.Model):
+    """A token for ``Authorization: Token <token>`` (the REST API's guest login).
+
+    Only a hash of the secret is stored (see guest_auth._secrets). A token
+    expires after GUEST_AUTH_MAX_INACTIVITY without use. It belongs to the user,
+    not to the Guest row: the client that promotes its guest keeps its token;
+    promotion revokes the guest's other tokens.
+    """
+
+    lookup = models.CharField(max_length=LOOKUP_LENGTH, unique=True, editable=False)
+    digest = models.CharField(max_length=DIGEST_LENGTH, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="guest_auth_api_tokens",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    # Written at most once per GUEST_AUTH_ACTIVITY_INTERVAL, like Guest.last_seen_at.
+    last_used_at = models.DateTimeField(_("last used at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.lookup}…"
+
+
+class DeviceCredential(models.Model):
+    """A device's secret that logs the same guest in again from a new client.
+
+    Only guests have one: promote_guest deletes them, and a credential logs
+    nobody in unless its user is still a guest. It is valid while the guest
+    is: until GUEST_AUTH_MAX_INACTIVITY after ``last_seen_at``.
+    """
+
+    lookup = models.CharField(max_length=LOOKUP_LENGTH, unique=True, editable=False)
+    digest = models.CharField(max_length=DIGEST_LENGTH, editable=False)
+    # On the user, not the Guest row: Guest stays without relations, so purge
+    # and promotion delete Guest rows without first loading them.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="guest_auth_device_credentials",
+        verbose_name=_("user"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("device credential")
+        verbose_name_plural = _("device credentials")
+
+    def __str__(self) -> str:
+        return f"{self.lookup}…"

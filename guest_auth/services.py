@@ -23,15 +23,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
-from . import _merge
+from . import _merge, _secrets
 from ._durations import to_timedelta
 from ._merge import MergeCounts, MergeSummary
 from ._ratelimit import check_creation_rate
 from .adapter import get_adapter
 from .conf import guest_settings
 from .exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest, RateLimited
-from .models import Guest
+from .models import APIToken, DeviceCredential, Guest
 from .signals import guest_created, guest_merged, guest_promoted, guests_purged
 from .stats import _record_removed
 
@@ -60,6 +61,8 @@ SEEN_SESSION_KEY = "_guest_auth_seen"
 _FLAG = "_guest_auth_is_guest"
 # The guest a request resolved to, for the middleware's activity tracking.
 _REQUEST_GUEST = "_guest_auth_request_guest"
+# The APIToken a request authenticated with: promotion keeps that one.
+_REQUEST_TOKEN = "_guest_auth_api_token"
 
 # promote_guest(password=_PASSWORD_ALREADY_SET): the caller put a hash (or an
 # unusable marker) on the instance itself, as allauth's save_user() does, and
@@ -152,8 +155,10 @@ def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None 
     promote form does). Everything happens in one transaction: the Guest row
     goes, the user keeps its primary key and every related row. When
     ``request`` is the guest's own, it stays logged in under a rotated session
-    key; the guest's other sessions are signed out. Raises NotAGuest when the
-    user is no longer a guest (promoted or purged meanwhile).
+    key; the guest's other sessions are signed out. Its device credentials are
+    revoked and its API tokens too, except the one ``request`` authenticated
+    with. Raises NotAGuest when the user is no longer a guest (promoted or
+    purged meanwhile).
     """
     password = fields.pop("password", None)
     model_fields = {f.name: f for f in user._meta.concrete_fields}
@@ -171,6 +176,14 @@ def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None 
             raise NotAGuest(f"User {user.pk} is not a guest.")
         Guest.objects.filter(pk=user.pk).delete()
         _record_removed("promoted", [created])
+        # Like its other sessions, the guest's other ways in are closed: device
+        # credentials (only guests have them) and API tokens of other clients.
+        DeviceCredential.objects.filter(user_id=user.pk).delete()
+        tokens = APIToken.objects.filter(user_id=user.pk)
+        current = getattr(request, _REQUEST_TOKEN, None)
+        if current is not None:
+            tokens = tokens.exclude(pk=current.pk)
+        tokens.delete()
         for name, value in fields.items():
             setattr(user, name, value)
         if password is _PASSWORD_ALREADY_SET:
@@ -260,6 +273,116 @@ def purge_guests(older_than: Any = None, batch_size: int | None = None, dry_run:
     if total:
         guests_purged.send(sender=Guest, count=total)
     return total
+
+
+# API tokens and device credentials. guest_auth.contrib.rest_framework is a thin
+# layer over these; they import nothing of it.
+
+def _create_api_guest(request: HttpRequest) -> tuple[Any, str, str]:
+    """create_guest() plus an API token and a device credential, all or nothing.
+
+    Returns (user, token, credential); the secrets are not stored anywhere in
+    clear, so this is the only time they exist. Raises what create_guest raises.
+    """
+    with transaction.atomic():
+        user = create_guest(request)
+        return user, _issue_api_token(user), _issue_device_credential(user)
+
+
+@sensitive_variables("raw", "parts", "secret")
+def _login_with_device_credential(request: HttpRequest, raw: Any) -> tuple[Any, str] | None:
+    """Log in the guest whose device credential ``raw`` is; return (user, new token).
+
+    None, whatever the reason (malformed, unknown, revoked, the guest promoted,
+    inactive or past GUEST_AUTH_MAX_INACTIVITY), so callers cannot tell which.
+    """
+    parts = _secrets.split(raw)
+    if parts is None:
+        return None
+    lookup, secret = parts
+    credential = (
+        DeviceCredential.objects.select_related("user", "user__guest").filter(lookup=lookup).first()
+    )
+    if credential is None or not _secrets.matches(credential.digest, secret):
+        return None
+    user = credential.user
+    try:
+        guest = user.guest
+    except Guest.DoesNotExist:
+        return None  # promote_guest deletes credentials; never trust that alone
+    now = timezone.now()
+    if guest.last_seen_at < now - guest_settings.MAX_INACTIVITY or not _can_authenticate(user):
+        return None
+    with transaction.atomic():
+        # Zero rows when a promotion or purge deleted the guest since the read
+        # above; otherwise the row lock orders this before such a deletion.
+        if not Guest.objects.filter(pk=user.pk).update(last_seen_at=now):
+            return None
+        token = _issue_api_token(user)
+    setattr(user, _FLAG, True)
+    login(request, user, backend=_login_backend())
+    request.session[SEEN_SESSION_KEY] = time.time()
+    _set_request_user(request, user)
+    return user, token
+
+
+@sensitive_variables("raw", "parts", "secret")
+def _authenticate_api_token(request: HttpRequest | None, raw: Any) -> tuple[Any, APIToken] | None:
+    """(user, token) for the API token ``raw`` of an active user, or None.
+
+    One query (token, user and guest row together), so is_guest() costs none
+    afterwards. Use refreshes the token's last_used_at and the guest's
+    last_seen_at, at most once per GUEST_AUTH_ACTIVITY_INTERVAL per token. A
+    token unused for GUEST_AUTH_MAX_INACTIVITY is deleted when presented.
+    """
+    parts = _secrets.split(raw)
+    if parts is None:
+        return None
+    lookup, secret = parts
+    token = (
+        APIToken.objects.select_related("user", "user__guest").filter(lookup=lookup).first()
+    )
+    if token is None or not _secrets.matches(token.digest, secret):
+        return None
+    now = timezone.now()
+    if token.last_used_at < now - guest_settings.MAX_INACTIVITY:
+        token.delete()
+        return None
+    user = token.user
+    if not _can_authenticate(user):
+        return None
+    try:
+        guest = user.guest
+    except Guest.DoesNotExist:
+        guest = None
+    setattr(user, _FLAG, guest is not None)
+    if now - token.last_used_at >= guest_settings.ACTIVITY_INTERVAL:
+        APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        if guest is not None:
+            Guest.objects.filter(pk=user.pk).update(last_seen_at=now)
+    if request is not None:
+        setattr(request, _REQUEST_TOKEN, token)
+    return user, token
+
+
+@sensitive_variables("secret")
+def _issue_api_token(user: Any) -> str:
+    secret = _secrets.new()
+    APIToken.objects.create(user=user, lookup=secret.lookup, digest=secret.digest)
+    return secret.raw
+
+
+@sensitive_variables("secret")
+def _issue_device_credential(user: Any) -> str:
+    secret = _secrets.new()
+    DeviceCredential.objects.create(user=user, lookup=secret.lookup, digest=secret.digest)
+    return secret.raw
+
+
+def _can_authenticate(user: Any) -> bool:
+    # As ModelBackend.user_can_authenticate: inactive users are refused.
+    return getattr(user, "is_active", True)
 
 
 # Helpers for the thin layers (middleware, decorators, mixins, views).

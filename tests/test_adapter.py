@@ -51,3 +51,10 @@ def test_is_bot(agent, bot):
     request = RequestFactory().get("/", HTTP_USER_AGENT=agent)
     assert GuestAdapter().is_bot(request) is bot
     assert GuestAdapter().allow_guest_creation(request) is not bot
+
+
+@pytest.mark.django_db
+def test_is_verified_by_default_means_not_a_guest(guest, user):
+    adapter = get_adapter()
+    assert adapter.is_verified(None, guest) is False
+    assert adapter.is_verified(None, user) is True

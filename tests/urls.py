@@ -1,4 +1,4 @@
-from django.conf import settings
+from django.apps import apps
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -26,5 +26,7 @@ urlpatterns = [
     path("merge/", include("tests.mergeapp.urls")),
 ]
 
-if settings.ALLAUTH_INSTALLED:
+if apps.is_installed("rest_framework"):
+    urlpatterns.append(path("api/guest/", include("guest_auth.contrib.rest_framework.urls")))
+if apps.is_installed("allauth.account"):
     urlpatterns.append(path("allauth/", include("tests.allauthapp.urls")))

@@ -1,1 +1,3 @@
-"""Optional integrations with other frameworks, each importing its framework only here."""
+"""Optional integrations. Each imports its framework only inside its own package."""
+
+__all__: list[str] = []

@@ -1,0 +1,97 @@
+"""OpenAPI descriptions for drf-spectacular, an optional dependency.
+
+Without drf-spectacular, or when DRF's DEFAULT_SCHEMA_CLASS is not its
+AutoSchema (a site using DRF's own schema generator), :func:`document` leaves
+views as they are; nothing else here needs drf-spectacular.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib.auth import get_user_model
+from django.db import models
+
+__all__ = ["BAD_REQUEST", "RETRY_AFTER", "document", "response"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+# DRF's 400 bodies: field name (or non_field_errors) -> messages, or
+# {"detail": ...} when the body is not valid JSON.
+BAD_REQUEST: dict[str, Any] = {
+    "oneOf": [
+        {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+        {"$ref": "#/components/schemas/GuestError"},
+    ]
+}
+
+try:
+    from drf_spectacular.extensions import (
+        OpenApiAuthenticationExtension,
+        OpenApiSerializerFieldExtension,
+    )
+    from drf_spectacular.openapi import AutoSchema
+    from drf_spectacular.plumbing import build_basic_type, build_bearer_security_scheme_object
+    from drf_spectacular.types import OpenApiTypes
+    from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+except ImportError:
+    extend_schema = None
+    RETRY_AFTER: list[Any] = []
+else:
+    RETRY_AFTER = [
+        OpenApiParameter(
+            "Retry-After", int, OpenApiParameter.HEADER, response=[429],
+            description="Seconds until a guest may be created again.",
+        )
+    ]
+
+    class _GuestTokenScheme(OpenApiAuthenticationExtension):
+        target_class = "guest_auth.contrib.rest_framework.authentication.GuestTokenAuthentication"
+        match_subclasses = True
+        name = "guestToken"
+
+        def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+            return build_bearer_security_scheme_object(
+                header_name="Authorization", token_prefix=self.target.keyword
+            )
+
+    class _UserIdFieldSchema(OpenApiSerializerFieldExtension):
+        target_class = "guest_auth.contrib.rest_framework._serializers.UserIdField"
+
+        def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+            pk = get_user_model()._meta.pk
+            if isinstance(pk, models.UUIDField):
+                kind = OpenApiTypes.UUID
+            elif isinstance(pk, (models.AutoField, models.IntegerField)):
+                kind = OpenApiTypes.INT
+            else:
+                kind = OpenApiTypes.STR
+            schema = build_basic_type(kind)
+            schema["readOnly"] = True
+            if self.target.help_text:
+                schema["description"] = str(self.target.help_text)
+            return schema
+
+
+def document(**kwargs: Any) -> Callable[[_F], _F]:
+    """drf-spectacular's extend_schema(**kwargs) when the site uses drf-spectacular.
+
+    extend_schema subclasses DEFAULT_SCHEMA_CLASS when applied (at import), so
+    on a site whose schema class is DRF's it would break DRF's own generator.
+    """
+    from rest_framework.settings import api_settings
+
+    if extend_schema is None or not issubclass(api_settings.DEFAULT_SCHEMA_CLASS, AutoSchema):
+        return lambda view: view
+    return extend_schema(**kwargs)
+
+
+def response(body: Any, description: str) -> Any:
+    """A described response (for document()); None without drf-spectacular."""
+    if extend_schema is None:
+        return None
+    return OpenApiResponse(response=body, description=description)

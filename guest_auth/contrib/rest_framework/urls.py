@@ -1,0 +1,16 @@
+"""``path("api/guest/", include("guest_auth.contrib.rest_framework.urls"))``."""
+
+from django.urls import path
+
+from . import views
+
+__all__ = ["app_name", "urlpatterns"]
+
+app_name = "guest_auth_api"
+
+urlpatterns = [
+    path("", views.GuestCreateView.as_view(), name="create"),
+    path("login/", views.GuestLoginView.as_view(), name="login"),
+    path("me/", views.GuestMeView.as_view(), name="me"),
+    path("promote/", views.GuestPromoteView.as_view(), name="promote"),
+]

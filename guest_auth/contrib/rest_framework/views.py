@@ -1,0 +1,254 @@
+"""The guest API: create a guest, log it in again with its device credential,
+read its claims, promote it. Thin views over guest_auth.services.
+
+Bodies are JSON only: a cross-site HTML form cannot post JSON, so the create
+and login endpoints, which need no CSRF token from anonymous clients, cannot
+be used to log a visitor's browser into someone else's guest. Requests
+authenticated by session keep DRF's CSRF check; token-authenticated ones need
+none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import (
+    APIException,
+    AuthenticationFailed,
+    PermissionDenied,
+    ValidationError,
+)
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from guest_auth import services
+from guest_auth.adapter import get_adapter
+from guest_auth.exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest, RateLimited
+
+from ._schema import BAD_REQUEST, RETRY_AFTER, document, response
+from ._serializers import (
+    PASSWORD_FIELDS,
+    GuestErrorSerializer,
+    GuestLoginRequestSerializer,
+    GuestLoginSerializer,
+    GuestRateLimitedSerializer,
+    GuestUserInfoSerializer,
+    form_errors,
+    promote_request_serializer,
+)
+from .authentication import GuestTokenAuthentication
+from .permissions import IsGuest
+
+__all__ = ["GuestCreateView", "GuestLoginView", "GuestMeView", "GuestPromoteView"]
+
+_TAGS = ["guest"]
+_CSRF = " (also a session-authenticated request without a valid CSRF token)"
+
+
+class _AlreadyAuthenticated(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = _("You are already logged in.")
+    default_code = "already_authenticated"
+
+
+class _GuestAPIView(APIView):
+    # Fixed rather than the site's defaults, so the endpoints and their schema
+    # behave the same on every site: the token first, so that an anonymous
+    # request gets 401 with WWW-Authenticate rather than 403.
+    authentication_classes = [GuestTokenAuthentication, SessionAuthentication]
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+
+
+class _LogInView(_GuestAPIView):
+    """Open to anonymous clients; a stale token counts as none, so a client
+    whose token expired can still get in."""
+
+    permission_classes = [AllowAny]
+
+    def get_authenticators(self) -> list[Any]:
+        authenticators = super().get_authenticators()
+        for authenticator in authenticators:
+            if isinstance(authenticator, GuestTokenAuthentication):
+                authenticator._ignore_failures = True
+        return authenticators
+
+
+class GuestCreateView(_LogInView):
+    """POST: a new guest, logged in, with its API token and device credential."""
+
+    @document(
+        operation_id="guest_create",
+        summary="Create a guest and log it in",
+        description=(
+            "Creates a guest for a client that is not logged in, logs it in (session) and "
+            "returns an API token and the device credential, both shown only this once. "
+            "Refused (403) for crawlers and whatever the site's adapter refuses, and "
+            "(429) over the site's guest creation rate limits."
+        ),
+        tags=_TAGS,
+        request=None,
+        parameters=RETRY_AFTER,
+        responses={
+            201: response(GuestLoginSerializer, "The new guest, logged in."),
+            403: response(GuestErrorSerializer,
+                          "No guest may be created for this client" + _CSRF + "."),
+            409: response(GuestErrorSerializer, "The client is already logged in."),
+            429: response(GuestRateLimitedSerializer,
+                          "Too many guests created recently (for this client, its network or "
+                          "the site); nothing was created. Retry after `retry_after` seconds."),
+        },
+    )
+    @sensitive_variables("token", "credential", "body")
+    def post(self, request: Request) -> Response:
+        # DRF has put the authenticated user (or AnonymousUser) on the HttpRequest,
+        # where create_guest refuses a logged-in one.
+        try:
+            user, token, credential = services._create_api_guest(request._request)
+        except AlreadyAuthenticated:
+            raise _AlreadyAuthenticated() from None
+        except RateLimited as exc:
+            # The web's JSON answer (GuestAdapter.rate_limited_response), but always
+            # JSON: that method sends HTML to clients accepting */*.
+            body = {"detail": str(exc), "retry_after": exc.retry_after}
+            return Response(GuestRateLimitedSerializer(body).data,
+                            status=status.HTTP_429_TOO_MANY_REQUESTS,
+                            headers={"Retry-After": str(exc.retry_after)})
+        except GuestCreationDenied:
+            raise PermissionDenied(_("No guest can be created for this client.")) from None
+        body = {"id": user.pk, "is_guest": True, "token": token, "credential": credential}
+        return Response(GuestLoginSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+class GuestLoginView(_LogInView):
+    """POST: the guest of a device credential, logged in again, with a new token."""
+
+    @document(
+        operation_id="guest_login",
+        summary="Log a guest in again with its device credential",
+        description=(
+            "Logs in (session) the guest the credential belongs to and returns a fresh API "
+            "token. `credential` in the response is the one sent, which stays valid until "
+            "the guest is promoted or purged. Every kind of bad credential (unknown, revoked, "
+            "of a promoted or expired guest) gets the same 401."
+        ),
+        tags=_TAGS,
+        request=GuestLoginRequestSerializer,
+        responses={
+            200: response(GuestLoginSerializer, "The guest, logged in."),
+            400: response(BAD_REQUEST, "`credential` is missing or not a string, or the body "
+                                        "is not valid JSON."),
+            401: response(GuestErrorSerializer, "The credential logs nobody in."),
+            403: response(GuestErrorSerializer, "A session-authenticated request without a "
+                                                "valid CSRF token."),
+            415: response(GuestErrorSerializer, "The Content-Type is not application/json."),
+        },
+    )
+    @sensitive_variables("serializer", "credential", "result", "token", "body")
+    def post(self, request: Request) -> Response:
+        serializer = GuestLoginRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        credential = serializer.validated_data["credential"]
+        result = services._login_with_device_credential(request._request, credential)
+        if result is None:
+            raise AuthenticationFailed(_("Invalid credential."))
+        user, token = result
+        body = {"id": user.pk, "is_guest": True, "token": token, "credential": credential}
+        return Response(GuestLoginSerializer(body).data)
+
+
+class GuestMeView(_GuestAPIView):
+    """GET: the current user's id, is_guest and is_verified."""
+
+    permission_classes = [IsAuthenticated]
+
+    @document(
+        operation_id="guest_me",
+        summary="The current user's claims",
+        description=(
+            "For any logged-in user, guest or not. `is_verified` is decided by the site's "
+            "adapter; by default regular users are verified and guests are not."
+        ),
+        tags=_TAGS,
+        responses={
+            200: response(GuestUserInfoSerializer, "The logged-in user, guest or not."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        return Response(_user_info(request._request, request.user))
+
+
+class GuestPromoteView(_GuestAPIView):
+    """POST: the current guest becomes a regular user in place."""
+
+    permission_classes = [IsGuest]
+
+    def get_serializer_class(self) -> Any:
+        # drf-spectacular reads the request body from here.
+        return promote_request_serializer(get_adapter().get_promote_form_class(self.request))
+
+    @document(
+        operation_id="guest_promote",
+        summary="Promote the current guest to a regular user in place",
+        description=(
+            "Sets the username (the user model's USERNAME_FIELD), email when the model has "
+            "one, and password, validated by the site's promote form. The user keeps its id "
+            "and everything attached to it. Revokes the guest's device credentials and its "
+            "other API tokens; the token or session of this request stays logged in."
+        ),
+        tags=_TAGS,
+        responses={
+            200: response(GuestUserInfoSerializer, "The promoted user (same id)."),
+            400: response(BAD_REQUEST, "Field errors, keyed by the request's field names "
+                                        "(non_field_errors for the others), or the body is not "
+                                        "valid JSON."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            403: response(GuestErrorSerializer, "Not a guest" + _CSRF + "."),
+            415: response(GuestErrorSerializer, "The Content-Type is not application/json."),
+        },
+    )
+    @sensitive_variables("serializer", "data", "password", "form")
+    def post(self, request: Request) -> Response:
+        http_request = request._request
+        form_class = get_adapter().get_promote_form_class(http_request)
+        serializer = promote_request_serializer(form_class)(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        password = data.pop("password")
+        form = form_class(data={**data, **dict.fromkeys(PASSWORD_FIELDS, password)})
+        if not form.is_valid():
+            raise ValidationError(form_errors(form))
+        try:
+            user = services.promote_guest(http_request, request.user, **form.promotion_fields())
+        except IntegrityError:
+            # Someone took the same username or email between validation and save.
+            raise ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: [
+                    _("That account was just taken. Please choose another.")
+                ]}
+            ) from None
+        except NotAGuest:
+            # Promoted by a concurrent request meanwhile.
+            raise PermissionDenied(IsGuest.message) from None
+        return Response(_user_info(http_request, user))
+
+
+def _user_info(request: HttpRequest, user: Any) -> Any:
+    body = {
+        "id": user.pk,
+        "is_guest": services.is_guest(user),
+        "is_verified": get_adapter().is_verified(request, user),
+    }
+    return GuestUserInfoSerializer(body).data

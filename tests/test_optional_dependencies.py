@@ -1,0 +1,45 @@
+"""djangorestframework is optional: only guest_auth.contrib.rest_framework imports it.
+
+tox's nodrf environment runs the core suite without it installed
+(GUEST_AUTH_TEST_WITHOUT_DRF set); these tests run in every environment.
+"""
+
+import importlib.util
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Imports every guest_auth module outside contrib, runs the system checks and
+# resolves the URLs, then lists the rest_framework modules that got imported.
+SCRIPT = """
+import importlib, pkgutil, sys
+import django
+django.setup()
+import guest_auth
+from django.core.management import call_command
+from django.urls import reverse
+for module in pkgutil.walk_packages(guest_auth.__path__, "guest_auth."):
+    if not module.name.startswith("guest_auth.contrib."):
+        importlib.import_module(module.name)
+call_command("check", fail_level="ERROR", verbosity=0)
+reverse("guest_auth:promote")
+print(sorted(name for name in sys.modules
+             if name.split(".")[0] in ("rest_framework", "drf_spectacular")))
+"""
+
+
+def test_the_core_never_imports_rest_framework():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
+           "GUEST_AUTH_TEST_WITHOUT_DRF": "1", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_nodrf_environment_really_has_no_rest_framework():
+    without = bool(os.environ.get("GUEST_AUTH_TEST_WITHOUT_DRF"))
+    assert (importlib.util.find_spec("rest_framework") is None) == without

@@ -1,0 +1,171 @@
+"""The shipped OpenAPI schema (guest_auth/contrib/rest_framework/openapi.yaml).
+
+It is drf-spectacular's output for the views with Django's default user model.
+After changing the views, regenerate it with
+    GUEST_AUTH_UPDATE_SCHEMA=1 pytest tests/test_rest_framework_schema.py
+"""
+
+import copy
+import os
+
+import pytest
+import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import override_settings
+from django.urls import reverse
+from drf_spectacular.validation import validate_schema
+
+from tests.factories import UserFactory
+from tests.rest_framework_helpers import (
+    API,
+    BOT_UA,
+    ENDPOINTS,
+    LOGIN,
+    ME,
+    PROMOTE,
+    SHIPPED_SCHEMA,
+    assert_documented,
+    current_schema,
+    render_schema,
+)
+from tests.test_rest_framework_views import create, make_client, promote_body
+
+STATUSES = {
+    (API, "post"): {201, 403, 409, 429},
+    (LOGIN, "post"): {200, 400, 401, 403, 415},
+    (ME, "get"): {200, 401},
+    (PROMOTE, "post"): {200, 400, 401, 403, 415},
+}
+# Parts of the schema that follow the user model.
+MODEL_DEPENDENT = ("GuestLogin", "GuestUserInfo", "GuestPromoteRequest")
+
+
+def shipped():
+    return yaml.safe_load(SHIPPED_SCHEMA.read_text())
+
+
+def test_shipped_schema_is_what_the_views_produce():
+    rendered = render_schema()
+    if settings.AUTH_USER_MODEL == "auth.User":
+        if os.environ.get("GUEST_AUTH_UPDATE_SCHEMA"):
+            SHIPPED_SCHEMA.write_text(rendered)
+        assert rendered == SHIPPED_SCHEMA.read_text(), (
+            "openapi.yaml is stale: GUEST_AUTH_UPDATE_SCHEMA=1 pytest "
+            "tests/test_rest_framework_schema.py"
+        )
+    else:
+        # The same but for the user model's id type and promotion fields.
+        generated, expected = yaml.safe_load(rendered), shipped()
+        for name in MODEL_DEPENDENT:
+            expected["components"]["schemas"][name] = generated["components"]["schemas"][name]
+        assert generated == expected
+
+
+def test_shipped_schema_is_valid_openapi_3():
+    document = shipped()
+    assert document["openapi"].startswith("3.")
+    validate_schema(document)
+
+
+def test_model_dependent_parts():
+    schemas = current_schema()["components"]["schemas"]
+    model = get_user_model()
+    promote = schemas["GuestPromoteRequest"]
+    if model.USERNAME_FIELD == "email":
+        assert schemas["GuestUserInfo"]["properties"]["id"]["format"] == "uuid"
+        assert list(promote["properties"]) == ["email", "password"]
+        assert promote["required"] == ["email", "password"]
+    else:
+        assert schemas["GuestUserInfo"]["properties"]["id"]["type"] == "integer"
+        assert list(promote["properties"]) == ["username", "email", "password"]
+        assert promote["required"] == ["password", "username"]  # email is optional on User
+    assert schemas["GuestLogin"]["properties"]["id"] == schemas["GuestUserInfo"]["properties"]["id"]
+
+
+def test_schema_covers_every_endpoint_and_only_them():
+    names = ("create", "login", "me", "promote")
+    urls = [reverse(f"guest_auth_api:{name}") for name in names]
+    paths = shipped()["paths"]
+    assert set(paths) == set(urls) == set(ENDPOINTS)
+    for url, method in ENDPOINTS.items():
+        assert list(paths[url]) == [method]
+
+
+def test_schema_documents_every_status_code():
+    documented = {(path, method): {int(status) for status in operation["responses"]}
+                  for path, item in shipped()["paths"].items()
+                  for method, operation in item.items()}
+    assert documented == STATUSES
+
+
+def test_schema_security_and_media_types():
+    document = shipped()
+    assert document["components"]["securitySchemes"]["guestToken"] == {
+        "type": "apiKey", "in": "header", "name": "Authorization",
+        "description": 'Token-based authentication with required prefix "Token"',
+    }
+    for item in document["paths"].values():
+        for operation in item.values():
+            assert {"guestToken": []} in operation["security"]
+            if "requestBody" in operation:
+                assert list(operation["requestBody"]["content"]) == ["application/json"]
+            for response in operation["responses"].values():
+                assert list(response["content"]) == ["application/json"]
+
+
+# Every documented (endpoint, status) is produced, with a body the schema allows.
+# The view tests check the converse: every response they get is documented.
+
+
+def _created():
+    return create(make_client())
+
+
+def _over_the_rate_limit():
+    with override_settings(GUEST_AUTH_RATE_LIMIT="1/h"):
+        _created()
+        return make_client().post(API)
+
+
+def _session_without_csrf():
+    client = make_client(csrf=True)
+    client.force_login(UserFactory())
+    return client
+
+
+SCENARIOS = {
+    (API, 201): lambda: make_client().post(API),
+    (API, 403): lambda: make_client(user_agent=BOT_UA).post(API),
+    (API, 409): lambda: make_client(_created()["token"]).post(API),
+    (API, 429): lambda: _over_the_rate_limit(),
+    (LOGIN, 200): lambda: make_client().post(LOGIN, {"credential": _created()["credential"]}),
+    (LOGIN, 400): lambda: make_client().post(LOGIN, {}),
+    (LOGIN, 401): lambda: make_client().post(LOGIN, {"credential": _created()["token"]}),
+    (LOGIN, 403): lambda: _session_without_csrf().post(
+        LOGIN, {"credential": _created()["credential"]}),
+    (LOGIN, 415): lambda: make_client().post(LOGIN, "credential=x",
+                                             content_type="text/plain"),
+    (ME, 200): lambda: make_client(_created()["token"]).get(ME),
+    (ME, 401): lambda: make_client().get(ME),
+    (PROMOTE, 200): lambda: make_client(_created()["token"]).post(PROMOTE, promote_body()),
+    (PROMOTE, 400): lambda: make_client(_created()["token"]).post(PROMOTE, {}),
+    (PROMOTE, 401): lambda: make_client().post(PROMOTE, promote_body()),
+    (PROMOTE, 403): lambda: _session_without_csrf().post(PROMOTE, promote_body()),
+    (PROMOTE, 415): lambda: make_client(_created()["token"]).post(
+        PROMOTE, "password=x", content_type="application/x-www-form-urlencoded"),
+}
+
+
+def test_a_scenario_for_every_documented_status():
+    assert {(path, status) for (path, _), statuses in STATUSES.items()
+            for status in statuses} == set(SCENARIOS)
+
+
+@pytest.mark.parametrize("path,status", sorted(SCENARIOS))
+@pytest.mark.django_db
+def test_documented_status_is_produced_as_documented(path, status):
+    response = SCENARIOS[path, status]()
+    assert response.status_code == status
+    assert_documented(response, schema=copy.deepcopy(shipped()) if
+                      settings.AUTH_USER_MODEL == "auth.User" else None)

@@ -76,6 +76,23 @@ MESSAGES: dict[str, tuple[type[CheckMessage], str, str]] = {
         "delete a guest whose session is still valid.",
         "Set GUEST_AUTH_MAX_INACTIVITY to at least SESSION_COOKIE_AGE seconds.",
     ),
+    "guest_auth.W010": (
+        Warning,
+        "django-allauth is installed but ACCOUNT_ADAPTER does not include guest_auth's "
+        "adapter: allauth's login and signup pages turn guests away, and signing up "
+        "creates a new user instead of keeping the guest's data.",
+        "Set ACCOUNT_ADAPTER = \"guest_auth.contrib.allauth.GuestAccountAdapter\", or put "
+        "guest_auth.contrib.allauth.GuestAccountAdapterMixin first in your adapter's bases.",
+    ),
+    "guest_auth.W011": (
+        Warning,
+        "allauth.socialaccount is installed but SOCIALACCOUNT_ADAPTER does not include "
+        "guest_auth's adapter: signing up with a provider creates a new user instead of "
+        "keeping the guest's data.",
+        "Set SOCIALACCOUNT_ADAPTER = \"guest_auth.contrib.allauth.GuestSocialAccountAdapter\", "
+        "or put guest_auth.contrib.allauth.GuestSocialAccountAdapterMixin first in your "
+        "adapter's bases.",
+    ),
 }
 
 
@@ -165,3 +182,12 @@ def check_rate_limit_cache(app_configs: Any = None, **kwargs: Any) -> list[Check
     if backend in _PER_PROCESS_CACHES and not settings.DEBUG:
         return [_message("guest_auth.W002")]
     return []
+
+
+@register(Tags.compatibility)
+def check_allauth(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if not apps.is_installed("allauth.account"):
+        return []
+    from .contrib.allauth.checks import missing_adapters
+
+    return [_message(check_id) for check_id in missing_adapters()]

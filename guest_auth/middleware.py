@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ImproperlyConfigured
@@ -34,7 +35,8 @@ class GuestMiddleware:
     resolved their user. It also lets a login that replaces a guest's session
     merge the guest (services._watch_session), keeps guests out of Django's
     password change and reset pages (they go to promotion) and never lets a
-    guest act as staff.
+    guest act as staff. With django-allauth it shows guests allauth's login
+    and signup pages (guest_auth.contrib.allauth).
     """
 
     sync_capable = True
@@ -47,6 +49,7 @@ class GuestMiddleware:
             markcoroutinefunction(self)
             # Django would run a sync process_view in a thread on every request.
             self.process_view = self._aprocess_view  # type: ignore[method-assign]
+        self._allauth = _allauth_views()
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
@@ -68,19 +71,38 @@ class GuestMiddleware:
             await services._arecord_activity(request, guest)
         return response
 
-
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any,
                      view_kwargs: Any) -> HttpResponseBase | None:
-        """Send guests from Django's password change and reset pages to promotion."""
+        """Send guests from Django's password change and reset pages to promotion.
+
+        With django-allauth, its views first: see guest_auth.contrib.allauth._views.
+        """
+        if self._allauth is not None and self._allauth.concerns(view_func):
+            return self._allauth.before_view(request, view_func)
         if not _guests_kept_out(view_func) or not services.is_guest(request.user):
             return None
         return _to_promotion(request)
 
     async def _aprocess_view(self, request: HttpRequest, view_func: Any, view_args: Any,
                              view_kwargs: Any) -> HttpResponseBase | None:
+        if self._allauth is not None and self._allauth.concerns(view_func):
+            # allauth's views are sync: a thread only for them, not every request.
+            return await sync_to_async(self._allauth.before_view)(request, view_func)
         if not _guests_kept_out(view_func) or not await services._ais_guest(await request.auser()):
             return None
         return _to_promotion(request)
+
+
+def _allauth_views() -> Any:
+    """guest_auth.contrib.allauth's view hooks when django-allauth is installed, else None.
+
+    The import is here so that nothing outside guest_auth.contrib imports allauth.
+    """
+    if apps.is_installed("allauth.account"):
+        from .contrib.allauth import _views
+
+        return _views
+    return None
 
 
 # A guest has no password to change or reset: these pages lead to promotion.

@@ -64,6 +64,11 @@ _REQUEST_GUEST = "_guest_auth_request_guest"
 # The APIToken a request authenticated with: promotion keeps that one.
 _REQUEST_TOKEN = "_guest_auth_api_token"
 
+# promote_guest(password=_PASSWORD_ALREADY_SET): the caller put a hash (or an
+# unusable marker) on the instance itself, as allauth's save_user() does, and
+# it is written as is instead of hashing the raw password a second time.
+_PASSWORD_ALREADY_SET: Any = object()
+
 # A request that lost the creation race may join the winner's guest only this
 # soon after it was created: the losing request loaded the same session before
 # the winner's login rotated (and deleted) it, so it arrives within moments.
@@ -160,7 +165,7 @@ def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None 
     unknown = sorted(set(fields) - set(model_fields))
     if unknown:
         raise TypeError(f"promote_guest() got fields the user model does not have: {unknown}")
-    if method is None and password is not None:
+    if method is None and isinstance(password, str):
         method = "password"
 
     with transaction.atomic():
@@ -181,7 +186,9 @@ def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None 
         tokens.delete()
         for name, value in fields.items():
             setattr(user, name, value)
-        if password is None:
+        if password is _PASSWORD_ALREADY_SET:
+            pass
+        elif password is None:
             # A fresh unusable password still changes the session auth hash,
             # which signs the guest out everywhere but here.
             user.set_unusable_password()
@@ -440,10 +447,15 @@ def _remember_login(request: HttpRequest | None, user: Any) -> None:
 # guest, so only the session that owns the guest can cause a merge.
 
 def _watch_session(request: HttpRequest) -> None:
-    """Have the request's session report a guest's session being flushed (sync and async)."""
+    """Have the request's session report a guest's session being flushed (sync and async).
+
+    Idempotent: code that replaces ``request.session`` mid-request (allauth's
+    social login does) calls it again for the new session object.
+    """
     session = getattr(request, "session", None)
-    if session is None:
+    if session is None or getattr(session, "_guest_auth_watched", False):
         return
+    session._guest_auth_watched = True
     flush = session.flush
     aflush = session.aflush
 

@@ -4,10 +4,12 @@ import pytest
 
 from tests.factories import GuestFactory, UserFactory
 
-# tox's nodrf environment: djangorestframework is not installed.
-collect_ignore_glob = ["test_rest_framework_*.py"] if os.environ.get(
-    "GUEST_AUTH_TEST_WITHOUT_DRF"
-) else []
+# tox's py311-noextras environment: neither djangorestframework nor
+# django-allauth is installed.
+collect_ignore_glob = [
+    *(["test_rest_framework_*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_DRF") else []),
+    *(["test_allauth_*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH") else []),
+]
 
 BROWSER_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "

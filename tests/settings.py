@@ -8,12 +8,15 @@ Environment:
 - GUEST_AUTH_TEST_REDIS_URL: redis://127.0.0.1:6379/15 to count rate limits in
   Redis (the multi-process rate-limit test needs it; default
   redis://127.0.0.1:6379/15 is tried and the test skips if nothing answers).
-- GUEST_AUTH_TEST_WITHOUT_DRF: set (tox's nodrf environment) where
-  djangorestframework is not installed; the REST API tests are then not collected.
+- GUEST_AUTH_TEST_WITHOUT_DRF, GUEST_AUTH_TEST_WITHOUT_ALLAUTH: set (tox's
+  noextras environment) where djangorestframework or django-allauth is not
+  installed; their tests are then not collected.
 """
 
 import os
 from urllib.parse import unquote, urlsplit
+
+import django
 
 SECRET_KEY = "guest-auth-tests-not-secret"
 DEBUG = False
@@ -77,6 +80,38 @@ REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/home/"
+
+# Django 6.1 deprecates sending mail without MAILERS (allauth's tests send
+# mail); the test runner points every mailer at the locmem outbox.
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+# django-allauth (tests/test_allauth_*.py), mounted at /allauth/. Absent only
+# in tox's py311-noextras env, which proves the core works without it.
+if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"):
+    INSTALLED_APPS += [
+        "allauth",
+        "allauth.account",
+        "allauth.socialaccount",
+        "allauth.socialaccount.providers.dummy",
+        "allauth.mfa",
+        "tests.allauthapp",
+    ]
+    MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
+    # ModelBackend stays first: it is the backend guests are logged in with.
+    AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ]
+    ACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestAccountAdapter"
+    SOCIALACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestSocialAccountAdapter"
+    ACCOUNT_LOGIN_METHODS = {"email"}
+    ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+    ACCOUNT_USER_MODEL_USERNAME_FIELD = (
+        None if AUTH_USER_MODEL == "testapp.EmailUser" else "username"
+    )
+    ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # read when allauth's URLs are imported
+    ACCOUNT_RATE_LIMITS = False
 
 
 def _database(url: str) -> dict:

@@ -1,7 +1,8 @@
-"""djangorestframework is optional: only guest_auth.contrib.rest_framework imports it.
+"""djangorestframework and django-allauth are optional: only guest_auth.contrib imports them.
 
-tox's nodrf environment runs the core suite without it installed
-(GUEST_AUTH_TEST_WITHOUT_DRF set); these tests run in every environment.
+tox's py311-noextras environment runs the core suite without them installed
+(GUEST_AUTH_TEST_WITHOUT_DRF and GUEST_AUTH_TEST_WITHOUT_ALLAUTH set); these
+tests run in every environment.
 """
 
 import importlib.util
@@ -13,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 # Imports every guest_auth module outside contrib, runs the system checks and
-# resolves the URLs, then lists the rest_framework modules that got imported.
+# resolves the URLs, then lists the optional frameworks' modules that got imported.
 SCRIPT = """
 import importlib, pkgutil, sys
 import django
@@ -27,13 +28,14 @@ for module in pkgutil.walk_packages(guest_auth.__path__, "guest_auth."):
 call_command("check", fail_level="ERROR", verbosity=0)
 reverse("guest_auth:promote")
 print(sorted(name for name in sys.modules
-             if name.split(".")[0] in ("rest_framework", "drf_spectacular")))
+             if name.split(".")[0] in ("rest_framework", "drf_spectacular", "allauth")))
 """
 
 
-def test_the_core_never_imports_rest_framework():
+def test_the_core_never_imports_rest_framework_or_allauth():
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
-           "GUEST_AUTH_TEST_WITHOUT_DRF": "1", "PYTHONPATH": str(ROOT)}
+           "GUEST_AUTH_TEST_WITHOUT_DRF": "1", "GUEST_AUTH_TEST_WITHOUT_ALLAUTH": "1",
+           "PYTHONPATH": str(ROOT)}
     result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
@@ -43,3 +45,8 @@ def test_the_core_never_imports_rest_framework():
 def test_nodrf_environment_really_has_no_rest_framework():
     without = bool(os.environ.get("GUEST_AUTH_TEST_WITHOUT_DRF"))
     assert (importlib.util.find_spec("rest_framework") is None) == without
+
+
+def test_noextras_environment_really_has_no_allauth():
+    without = bool(os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"))
+    assert (importlib.util.find_spec("allauth") is None) == without

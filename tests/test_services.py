@@ -259,6 +259,35 @@ def test_promote_without_password_still_signs_out_other_sessions(guest):
 
 
 @pytest.mark.django_db
+@override_settings(PASSWORD_HASHERS=["tests.testapp.hashers.CountingHasher"])
+def test_promote_can_write_a_hash_the_caller_already_set(guest):
+    # allauth's save_user() hashes the password onto the instance; promotion
+    # writes that hash instead of hashing again.
+    guest.set_password(PASSWORD)
+    CountingHasher.calls = 0
+    with Receiver(guest_promoted) as received:
+        promote_guest(None, guest, method="password",
+                      password=services._PASSWORD_ALREADY_SET, **_promotion_fields())
+    assert CountingHasher.calls == 0
+    user = User().objects.get(pk=guest.pk)
+    assert user.check_password(PASSWORD)
+    assert not Guest.objects.filter(pk=guest.pk).exists()
+    assert received.calls == [{"request": None, "user": guest, "method": "password"}]
+
+
+@pytest.mark.django_db
+def test_watching_a_session_twice_reports_its_flush_once(monkeypatch):
+    # allauth replaces request.session mid-request; its account adapter then
+    # watches the new session object, which must not stack wrappers.
+    noted = []
+    monkeypatch.setattr(services, "_note_flush", lambda request, session: noted.append(session))
+    request = make_request()
+    services._watch_session(request)
+    request.session.flush()
+    assert noted == [request.session]
+
+
+@pytest.mark.django_db
 def test_promote_refuses_regular_user(user):
     before = User().objects.values().get(pk=user.pk)
     with pytest.raises(NotAGuest):

@@ -28,3 +28,5 @@ urlpatterns = [
 
 if apps.is_installed("rest_framework"):
     urlpatterns.append(path("api/guest/", include("guest_auth.contrib.rest_framework.urls")))
+if apps.is_installed("allauth.account"):
+    urlpatterns.append(path("allauth/", include("tests.allauthapp.urls")))

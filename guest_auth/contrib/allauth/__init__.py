@@ -1,0 +1,41 @@
+"""django-allauth integration: every allauth flow promotes or merges the current guest.
+
+Install with ``pip install "django-guest-auth[allauth]"`` and set::
+
+    ACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestAccountAdapter"
+    SOCIALACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestSocialAccountAdapter"
+
+or put :class:`GuestAccountAdapterMixin` and :class:`GuestSocialAccountAdapterMixin`
+first in the bases of the adapters your site already has.
+
+This package is the only part of guest_auth that imports allauth, and only
+when one of these names is used: importing the package itself imports nothing
+of allauth (tools that walk guest_auth's modules stay safe without it).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .adapters import (
+        GuestAccountAdapter,
+        GuestAccountAdapterMixin,
+        GuestSocialAccountAdapter,
+        GuestSocialAccountAdapterMixin,
+    )
+
+__all__ = [
+    "GuestAccountAdapter",
+    "GuestAccountAdapterMixin",
+    "GuestSocialAccountAdapter",
+    "GuestSocialAccountAdapterMixin",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from . import adapters
+
+        return getattr(adapters, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,68 @@
+"""Finding the request's guest during an allauth flow, and handing over after promotion.
+
+allauth treats a logged-in visitor as someone who is done signing in. For
+guests that is wrong, so on allauth's entrance views the guest is hidden
+(``request.user`` is anonymous, see ``_entrance``) and kept here for the
+adapters, which sign the guest up or let it log in.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import LazyObject, empty
+
+from guest_auth import services
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__all__: list[str] = []
+
+# The guest an entrance view hid behind an anonymous request.user.
+_HIDDEN_GUEST = "_guest_auth_allauth_guest"
+
+
+def current_guest(request: HttpRequest | None) -> Any:
+    """The guest logged in on this request (hidden or not), or None."""
+    if request is None:
+        return None
+    hidden = getattr(request, _HIDDEN_GUEST, None)
+    if hidden is not None:
+        return hidden if services.is_guest(hidden) else None
+    user = _unwrap(getattr(request, "user", None))
+    return user if services.is_guest(user) else None
+
+
+def hide(request: HttpRequest, guest: Any) -> None:
+    """Show the rest of this request an anonymous visitor; keep the guest for the adapters."""
+    setattr(request, _HIDDEN_GUEST, guest)
+    services._set_request_user(request, AnonymousUser())
+
+
+def hand_over(request: HttpRequest, user: Any) -> None:
+    """After promotion: leave the session signed out, as allauth expects of a new account.
+
+    allauth logs a new account in itself once its checks pass (email or phone
+    verification, login stages); until then the account must not be logged
+    in, or those checks would be skipped. The session keeps its data (an
+    allauth login stashed in it, a session cart); only the login goes.
+    """
+    session = getattr(request, "session", None)
+    if session is not None and session.get(SESSION_KEY) == services._session_user_id(user):
+        for key in (SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY):
+            session.pop(key, None)
+    for attr in (_HIDDEN_GUEST, services._REQUEST_GUEST):
+        if hasattr(request, attr):
+            delattr(request, attr)
+    services._set_request_user(request, AnonymousUser())
+
+
+def _unwrap(user: Any) -> Any:
+    if isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        return user._wrapped
+    return user

@@ -1,0 +1,145 @@
+"""What allauth's views see of a guest (GuestMiddleware.process_view calls this).
+
+allauth sends logged-in visitors away from its login and signup pages
+(``RedirectAuthenticatedUserMixin``), from the steps of a login in progress
+(``login_stage_required``: enter a login code, verify a phone, MFA), and
+logs them out before a social login. A guest is logged in but has not signed
+in yet: on these entrance views it is hidden (the view sees an anonymous
+visitor) and kept for the adapters. Regular users are left alone, so allauth
+still redirects them.
+
+The pages that manage a signed-in account's credentials (password, email
+addresses, phone, MFA) would attach them to a guest without promoting it:
+guests are sent to allauth's signup page instead, as the core sends them
+from Django's password pages to promotion. Other views (logout,
+connections) see the guest as it is. Nothing happens unless ACCOUNT_ADAPTER
+includes GuestAccountAdapterMixin.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+from django.utils.module_loading import import_string
+
+from guest_auth import services
+
+from . import _guests
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.http import HttpRequest, HttpResponseBase
+
+__all__: list[str] = []
+
+# Entrance views that are neither RedirectAuthenticatedUserMixin subclasses
+# nor in a provider's package: function views by name, the others by class.
+_ENTRANCE_FUNCTIONS = (
+    "allauth.account.views.email_verification_sent",
+    "allauth.account.views.verify_phone",
+)
+_ENTRANCE_CLASSES = (
+    "allauth.account.mixins.RedirectAuthenticatedUserMixin",
+    "allauth.account.views.ConfirmLoginCodeView",
+    "allauth.account.views.ConfirmEmailView",
+    "allauth.account.views.PasswordResetFromKeyView",
+    "allauth.account.views.ConfirmPasswordResetCodeView",
+    "allauth.account.views.CompletePasswordResetView",
+    "allauth.account.views.AccountInactiveView",
+    "allauth.socialaccount.views.LoginCancelledView",
+    "allauth.socialaccount.views.LoginErrorView",
+)
+_MFA_ENTRANCE_CLASSES = (
+    "allauth.mfa.base.views.AuthenticateView",
+    "allauth.mfa.base.views.TrustView",
+    "allauth.mfa.webauthn.views.SignupWebAuthnView",
+)
+# Every provider's login and callback views live under this package.
+_PROVIDERS_PACKAGE = "allauth.socialaccount.providers."
+
+# Credential management: guests go to the signup page. Every allauth.mfa view
+# that is not an entrance is one too.
+_KEPT_OUT_CLASSES = (
+    "allauth.account.views.PasswordChangeView",
+    "allauth.account.views.PasswordSetView",
+    "allauth.account.views.EmailView",
+    "allauth.account.views.ChangePhoneView",
+)
+_MFA_PACKAGE = "allauth.mfa."
+
+
+def concerns(view_func: Callable[..., Any]) -> bool:
+    """Whether before_view() may act on this view; cheap, and no I/O."""
+    return _kind(view_func) is not None and integration_enabled()
+
+
+def before_view(request: HttpRequest, view_func: Callable[..., Any]) -> HttpResponseBase | None:
+    """Hide a guest from an entrance view, or send it from a credentials page to signup."""
+    # Reading request.user costs nothing extra: these views read it anyway.
+    if not services.is_guest(request.user):
+        return None
+    if _kind(view_func) == _KEPT_OUT:
+        return redirect_to_login(request.get_full_path(), reverse("account_signup"))
+    _guests.hide(request, _guests.current_guest(request))
+    return None
+
+
+def integration_enabled() -> bool:
+    """Whether ACCOUNT_ADAPTER includes GuestAccountAdapterMixin."""
+    from allauth.account import app_settings
+
+    from .adapters import GuestAccountAdapterMixin
+    from .checks import _includes
+
+    return _includes(app_settings.ADAPTER, GuestAccountAdapterMixin)
+
+
+_ENTRANCE = "entrance"
+_KEPT_OUT = "kept out"
+
+
+@lru_cache(maxsize=1024)
+def _kind(view_func: Callable[..., Any]) -> str | None:
+    """_ENTRANCE, _KEPT_OUT or None; remembered per view (URLconfs hold a fixed set)."""
+    if _is_entrance(view_func):
+        return _ENTRANCE
+    if _is_kept_out(view_func):
+        return _KEPT_OUT
+    return None
+
+
+def _is_entrance(view_func: Callable[..., Any]) -> bool:
+    view_class = getattr(view_func, "view_class", None)
+    if view_class is not None:
+        return issubclass(view_class, _classes(_ENTRANCE_CLASSES, _MFA_ENTRANCE_CLASSES)) or (
+            view_class.__module__.startswith(_PROVIDERS_PACKAGE)
+        )
+    module = getattr(view_func, "__module__", None) or ""
+    name = f"{module}.{getattr(view_func, '__qualname__', '')}"
+    return name in _ENTRANCE_FUNCTIONS or module.startswith(_PROVIDERS_PACKAGE)
+
+
+def _is_kept_out(view_func: Callable[..., Any]) -> bool:
+    view_class = getattr(view_func, "view_class", None)
+    if view_class is None:
+        return False
+    if view_class.__module__.startswith(_MFA_PACKAGE):
+        return not _is_entrance(view_func)
+    return issubclass(view_class, _classes(_KEPT_OUT_CLASSES, ()))
+
+
+@cache
+def _classes(paths: tuple[str, ...], mfa_paths: tuple[str, ...]) -> tuple[type, ...]:
+    if apps.is_installed("allauth.mfa"):
+        paths += mfa_paths
+    classes = []
+    for path in paths:
+        with contextlib.suppress(ImportError):  # not in every allauth version
+            classes.append(import_string(path))
+    return tuple(classes)

@@ -1,6 +1,6 @@
 """Run by tests/test_ratelimit.py in separate processes: count allowed creations.
 
-Usage: python -m tests.ratelimit_worker ATTEMPTS START_FILE
+Usage: python -m tests.ratelimit_worker ATTEMPTS START_FILE CLIENT_IP
 Once ready, creates START_FILE.ready-<pid>; then waits for START_FILE to exist
 so both workers hammer the counter together, and prints how many of ATTEMPTS
 the shared Redis counter allowed.
@@ -22,7 +22,7 @@ from guest_auth._ratelimit import check_creation_rate  # noqa: E402
 from guest_auth.exceptions import RateLimited  # noqa: E402
 
 
-def main(attempts: int, start_file: str) -> None:
+def main(attempts: int, start_file: str, ip: str) -> None:
     open(f"{start_file}.ready-{os.getpid()}", "w").close()
     deadline = time.time() + 20
     while not os.path.exists(start_file) and time.time() < deadline:
@@ -31,7 +31,7 @@ def main(attempts: int, start_file: str) -> None:
     allowed = 0
     for _ in range(attempts):
         try:
-            check_creation_rate(factory.get("/", REMOTE_ADDR="198.51.100.7"))
+            check_creation_rate(factory.get("/", REMOTE_ADDR=ip))
             allowed += 1
         except RateLimited:
             pass
@@ -39,4 +39,4 @@ def main(attempts: int, start_file: str) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), sys.argv[2])
+    main(int(sys.argv[1]), sys.argv[2], sys.argv[3])

@@ -28,6 +28,9 @@ from .stats import insights
 
 __all__ = ["GuestAdmin", "GuestListFilter"]
 
+# Days shown by the insights page.
+_INSIGHTS_DAYS = 30
+
 
 class GuestListFilter(admin.SimpleListFilter):
     """Guests or regular users, for the user model's changelist."""
@@ -57,8 +60,6 @@ class GuestAdmin(admin.ModelAdmin):
     ordering = ("-last_seen_at",)
     list_select_related = ("user",)
     actions = ["purge_selected"]
-    #: Days shown by the insights page.
-    insights_days = 30
 
     def get_urls(self) -> list[URLPattern]:
         opts = self.opts
@@ -75,7 +76,7 @@ class GuestAdmin(admin.ModelAdmin):
         """Guest counts now, and guests created, promoted and purged per day, as a chart."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        figures = insights(days=self.insights_days)
+        figures = insights(days=_INSIGHTS_DAYS)
         totals = {
             name: sum(getattr(day, name) for day in figures.days)
             for name in ("created", "promoted", "merged", "purged")

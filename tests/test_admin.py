@@ -181,3 +181,12 @@ def test_insights_keeps_guests_out(guest_client):
     response = guest_client.get(_insights_url())
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+def test_insights_names_the_inactivity_window(admin_client, settings):
+    settings.GUEST_AUTH_MAX_INACTIVITY = "36h"
+    html = admin_client.get(_insights_url()).content.decode()
+    assert "seen within 1\xa0day, 12\xa0hours" in html
+    settings.GUEST_AUTH_MAX_INACTIVITY = "7d"
+    assert "idle for over 7 days" in admin_client.get(_insights_url()).content.decode()

@@ -350,6 +350,17 @@ def test_invalid_preferences_show_errors_and_create_no_guest(client):
     assert not User.objects.exists()
 
 
+def test_a_regular_user_saves_preferences_without_becoming_a_guest(client):
+    user = User.objects.create_user("bob", password=PASSWORD)
+    client.force_login(user)
+
+    client.post(reverse("shop:preferences"), {"display_name": "Bobby"})
+
+    assert Preferences.objects.get().user == user
+    assert not Guest.objects.exists()
+    assert "Signed in as <strong>Bobby</strong>" in client.get("/").text
+
+
 def test_a_bot_cannot_save_preferences(client):
     response = client.post(reverse("shop:preferences"), {"display_name": "Bot"},
                            HTTP_USER_AGENT="Googlebot/2.1")

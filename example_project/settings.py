@@ -57,6 +57,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "example_project.shop.context_processors.shop",
             ],
         },
     },
@@ -96,6 +97,14 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 # Where a guest lands after creating an account, when the link gave no `next`.
 GUEST_AUTH_PROMOTE_REDIRECT_URL = "/cart/"
+# A guest who logs into an existing account brings their data along (issue 4's
+# merge). The cart has one line per (user, product): without a policy the
+# account's own line would win, so quantities are added instead. A guest's
+# preferences move only when the account has none.
+GUEST_AUTH_MERGE_POLICIES = {
+    "shop.CartItem": "example_project.shop.merging.add_quantities",
+    "shop.Preferences": "move",
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

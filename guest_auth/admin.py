@@ -1,20 +1,35 @@
-"""Admin: the Guest list with a purge action, and a guest filter on the user admin."""
+"""Admin: the Guest list with a purge action and an insights page, and a guest
+filter on the user admin."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.timesince import timesince
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from . import _chart
+from .conf import guest_settings
 from .models import Guest
 from .services import purge_guests
+from .stats import insights
 
 __all__ = ["GuestAdmin", "GuestListFilter"]
+
+# Days shown by the insights page.
+_INSIGHTS_DAYS = 30
 
 
 class GuestListFilter(admin.SimpleListFilter):
@@ -45,6 +60,40 @@ class GuestAdmin(admin.ModelAdmin):
     ordering = ("-last_seen_at",)
     list_select_related = ("user",)
     actions = ["purge_selected"]
+
+    def get_urls(self) -> list[URLPattern]:
+        opts = self.opts
+        return [
+            path(
+                "insights/",
+                self.admin_site.admin_view(self.insights_view),
+                name=f"{opts.app_label}_{opts.model_name}_insights",
+            ),
+            *super().get_urls(),
+        ]
+
+    def insights_view(self, request: HttpRequest) -> TemplateResponse:
+        """Guest counts now, and guests created, promoted and purged per day, as a chart."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        figures = insights(days=_INSIGHTS_DAYS)
+        totals = {
+            name: sum(getattr(day, name) for day in figures.days)
+            for name in ("created", "promoted", "merged", "purged")
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Guest insights"),
+            "insights": figures,
+            "totals": totals,
+            "conversion_percent": (
+                None if figures.conversion_rate is None else figures.conversion_rate * 100
+            ),
+            "max_inactivity": _duration(guest_settings.MAX_INACTIVITY),
+            "chart": mark_safe(_insights_chart(figures, totals)),  # noqa: S308 (_chart escapes all text)
+        }
+        return TemplateResponse(request, "admin/guest_auth/guest/insights.html", context)
 
     def get_search_fields(self, request: HttpRequest) -> list[str]:
         return [f"user__{get_user_model().USERNAME_FIELD}"]
@@ -85,6 +134,43 @@ class GuestAdmin(admin.ModelAdmin):
                 % {"count": kept},
                 messages.WARNING,
             )
+
+
+def _duration(delta: timedelta) -> str:
+    """"30 days" rather than timesince's "4 weeks, 2 days" for a whole number of days."""
+    if delta >= timedelta(days=1) and not delta % timedelta(days=1):
+        return ngettext("%(days)d day", "%(days)d days", delta.days) % {"days": delta.days}
+    now = timezone.now()
+    return timesince(now - delta, now, depth=2)
+
+
+def _insights_chart(figures: Any, totals: dict[str, int]) -> str:
+    labels = [date_format(day.day, "M j") for day in figures.days]
+    first, last = figures.days[0].day, figures.days[-1].day
+    desc = gettext(
+        "Bar chart of guests created, promoted and purged per day, from %(first)s to "
+        "%(last)s. In total: %(created)d created, %(promoted)d promoted, %(purged)d purged. "
+        "The table below lists every day."
+    ) % {
+        "first": date_format(first, "DATE_FORMAT"),
+        "last": date_format(last, "DATE_FORMAT"),
+        **totals,
+    }
+    return _chart.bar_chart(
+        labels,
+        [
+            _chart.Series(gettext("Created"), [day.created for day in figures.days],
+                          _chart.PALETTE[0]),
+            _chart.Series(gettext("Promoted"), [day.promoted for day in figures.days],
+                          _chart.PALETTE[1]),
+            _chart.Series(gettext("Purged"), [day.purged for day in figures.days],
+                          _chart.PALETTE[2]),
+        ],
+        title=gettext("Guests per day, last %(days)d days") % {"days": len(figures.days)},
+        desc=desc,
+        chart_id="guest-insights",
+        label_every=5,
+    )
 
 
 def add_guest_filter_to_user_admin(site: admin.AdminSite = admin.site) -> None:

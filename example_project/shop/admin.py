@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CartItem, Product
+from .models import CartItem, Order, OrderLine, Preferences, Product
 
 
 @admin.register(Product)
@@ -14,3 +14,24 @@ class CartItemAdmin(admin.ModelAdmin):
     list_display = ("user", "product", "quantity")
     list_select_related = ("user", "product")
     raw_id_fields = ("user",)
+
+
+@admin.register(Preferences)
+class PreferencesAdmin(admin.ModelAdmin):
+    list_display = ("user", "display_name", "newsletter")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    raw_id_fields = ("product",)
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "created_at", "name", "email", "total", "user")
+    list_select_related = ("user",)
+    raw_id_fields = ("user",)
+    inlines = [OrderLineInline]

@@ -1,0 +1,174 @@
+"""The demo's stories in a real browser. Run with ``-m e2e`` (see conftest.py)."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from example_project.shop.demo import DEMO_PASSWORD, DEMO_USERNAME
+from example_project.shop.models import CartItem, Order
+from guest_auth.models import Guest
+
+pytestmark = pytest.mark.e2e
+
+User = get_user_model()
+PASSWORD = "Cart-Keeper-2931"
+
+
+def add_to_cart(page, name):
+    page.goto("/")
+    page.get_by_role("button", name=f"Add to cart: {name}").click()
+    page.wait_for_url("**/cart/")
+
+
+def cart_lines(page):
+    """{product: quantity} as the cart page shows it."""
+    rows = page.locator("main table tbody tr")
+    return {
+        row.get_by_role("rowheader").inner_text(): int(row.get_by_role("spinbutton").input_value())
+        for row in rows.all()
+    }
+
+
+def test_guest_cart_survives_a_reload_a_new_visit_and_signing_up(
+    new_page, page, expect, screenshot
+):
+    page.goto("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Products")
+    expect(page.get_by_text("You are not signed in.")).to_be_visible()
+    # Keyboard users can skip the header: the first Tab reaches the skip link.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    screenshot(page, "01-products")
+    assert not Guest.objects.exists()  # browsing makes no guest
+
+    add_to_cart(page, "Enamel mug")
+    add_to_cart(page, "Fountain pen")
+    add_to_cart(page, "Fountain pen")
+    expect(page.get_by_text("You are browsing as a guest.")).to_be_visible()
+    expect(page.locator("#cart-count")).to_have_text("3")
+    screenshot(page, "02-guest-cart")
+    guest_pk = Guest.objects.get().pk
+
+    page.reload()
+    assert cart_lines(page) == {"Enamel mug": 1, "Fountain pen": 2}
+
+    # Closing the browser and coming back: the session cookie brings the cart back.
+    again = new_page(storage_state=page.context.storage_state())
+    page.context.close()
+    again.goto("/cart/")
+    assert cart_lines(again) == {"Enamel mug": 1, "Fountain pen": 2}
+
+    again.get_by_role("link", name="Create an account to keep your cart").click()
+    expect(again.get_by_role("heading", level=1)).to_have_text("Create your account")
+    again.get_by_label("Username").fill("alice")
+    again.get_by_label("Email").fill("alice@example.com")
+    again.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    again.get_by_label("Password confirmation").fill(PASSWORD)
+    screenshot(again, "03-create-account")
+    again.get_by_role("button", name="Create account").click()
+
+    again.wait_for_url("**/cart/")
+    expect(again.get_by_text("Signed in as alice")).to_be_visible()
+    assert cart_lines(again) == {"Enamel mug": 1, "Fountain pen": 2}
+    screenshot(again, "04-account-keeps-the-cart")
+    user = User.objects.get(username="alice")
+    assert user.pk == guest_pk
+    assert not Guest.objects.exists()
+
+
+def test_guest_logs_into_an_existing_account_and_the_carts_combine(page, expect, screenshot):
+    demo = User.objects.get(username=DEMO_USERNAME)
+    assert list(demo.cart_items.values_list("product__name", "quantity")) == [("Enamel mug", 1)]
+    add_to_cart(page, "Enamel mug")
+    add_to_cart(page, "Enamel mug")
+    add_to_cart(page, "Dot-grid notebook")
+    guest_pk = Guest.objects.get().pk
+
+    page.get_by_role("banner").get_by_role("link", name="Log in").click()
+    expect(page.get_by_text("You are a guest. Log into your account")).to_be_visible()
+    page.get_by_label("Username").fill(DEMO_USERNAME)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    screenshot(page, "05-guest-logs-in")
+    page.get_by_role("button", name="Log in").click()
+
+    page.wait_for_url("**/cart/")
+    expect(page.get_by_role("status")).to_contain_text(
+        "Welcome back! What you added as a guest is now in your account.")
+    expect(page.get_by_text("Signed in as demo")).to_be_visible()
+    assert cart_lines(page) == {"Dot-grid notebook": 1, "Enamel mug": 3}
+    screenshot(page, "06-carts-combined")
+    assert not User.objects.filter(pk=guest_pk).exists()
+    assert sorted(demo.cart_items.values_list("product__name", "quantity")) == [
+        ("Dot-grid notebook", 1), ("Enamel mug", 3)]
+
+
+def test_a_bot_gets_no_guest(new_page, expect, screenshot):
+    bot = new_page(user_agent="Mozilla/5.0 (compatible; Googlebot/2.1; "
+                              "+http://www.google.com/bot.html)")
+    users = User.objects.count()  # the demo account
+
+    bot.goto("/")
+    bot.get_by_role("button", name="Add to cart: Enamel mug").click()
+
+    bot.wait_for_url(re.compile(r"/accounts/login/\?next=/cart/$"))
+    expect(bot.get_by_role("status")).to_have_text("Please log in to use the cart.")
+    expect(bot.get_by_text("You are not signed in.")).to_be_visible()
+    screenshot(bot, "07-bot-gets-no-guest")
+    assert User.objects.count() == users
+    assert not Guest.objects.exists()
+    assert not CartItem.objects.exclude(user__username=DEMO_USERNAME).exists()
+
+
+def test_guest_sets_preferences_and_checks_out(page, expect, screenshot):
+    page.goto("/preferences/")
+    page.get_by_label("Name to greet you with").fill("Sam")
+    page.get_by_label("Default shipping address").fill("1 Main Street\nSpringfield")
+    page.get_by_role("button", name="Save preferences").click()
+    expect(page.get_by_text("Hi, Sam! You are browsing as a guest.")).to_be_visible()
+
+    add_to_cart(page, "Desk plant")
+    page.get_by_role("spinbutton", name="Quantity of Desk plant").fill("2")
+    page.get_by_role("button", name="Update Desk plant").click()
+    expect(page.locator("#cart-total")).to_have_text("$39.80")
+    page.get_by_role("link", name="Check out").click()
+
+    expect(page.get_by_label("Shipping address")).to_have_value("1 Main Street\nSpringfield")
+    page.get_by_label("Full name").fill("Sam Guest")
+    page.get_by_label("Email").fill("sam@example.com")
+    screenshot(page, "08-guest-checkout")
+    page.get_by_role("button", name="Place order").click()
+
+    order = Order.objects.get()
+    page.wait_for_url(f"**/orders/{order.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Order {order.pk}")
+    expect(page.get_by_role("status")).to_have_text("Thank you! Your order is placed.")
+    expect(page.locator("#cart-count")).to_have_text("0")
+    screenshot(page, "09-order-confirmation")
+    assert order.user_id == Guest.objects.get().pk
+    assert str(order.total) == "39.80"
+
+
+def test_admin_insights(new_page, expect, screenshot):
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--history", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    User.objects.create_superuser("admin", "admin@example.com", PASSWORD)
+    admin = new_page()
+    admin.set_viewport_size({"width": 1280, "height": 900})
+
+    admin.goto("/admin/")
+    admin.get_by_label("Username").fill("admin")
+    admin.get_by_label("Password").fill(PASSWORD)
+    admin.get_by_role("button", name="Log in").click()
+    admin.get_by_role("link", name="Guests").last.click()
+    admin.get_by_role("link", name="Insights").click()
+
+    expect(admin.get_by_role("heading", level=1)).to_have_text("Guest insights")
+    chart = admin.get_by_role("img", name="Guests per day, last 30 days")
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box["width"] > 600 and box["height"] > 200
+    expect(admin.locator("#guests-purgeable")).to_contain_text("9")
+    expect(admin.locator("#conversion-rate")).to_contain_text(re.compile(r"\d+\.\d\s%"))
+    screenshot(admin, "10-admin-insights")

@@ -22,4 +22,5 @@ urlpatterns = [
     path("cbv/async-regular/", views.AsyncRegularCBV.as_view()),
     path("session-cart/", views.session_cart),
     path("template/", views.template_view),
+    path("perf/", include("tests.perfapp.urls")),
 ]

@@ -8,6 +8,7 @@ import contextlib
 import hashlib
 import time
 from datetime import timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
@@ -323,9 +324,6 @@ class _LostRace(Exception):
     """Rolls back the transaction of a request that lost the creation race."""
 
 
-_GUEST_COLUMNS = ("user", "created_at", "last_seen_at", "session_hash")
-
-
 def _insert_guest_row(using: str, user: Any, now: Any, session_hash: str | None) -> bool:
     """INSERT the Guest row of ``user``; False if ``session_hash`` was already taken.
 
@@ -339,16 +337,7 @@ def _insert_guest_row(using: str, user: Any, now: Any, session_hash: str | None)
     nothing can conflict and a plain INSERT lets real errors raise.
     """
     connection = connections[using]
-    ops = connection.ops
-    fields = [Guest._meta.get_field(name) for name in _GUEST_COLUMNS]
-    on_conflict = None if session_hash is None else OnConflict.IGNORE
-    columns = ", ".join(ops.quote_name(field.column) for field in fields)
-    placeholders = ", ".join(["%s"] * len(fields))
-    sql = (
-        f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(Guest._meta.db_table)} "
-        f"({columns}) VALUES ({placeholders}) "
-        f"{ops.on_conflict_suffix_sql(fields, on_conflict, None, None)}"
-    ).rstrip()
+    sql, fields = _guest_insert_sql(using, session_hash is not None)
     values = (user.pk, now, now, session_hash)
     params = [
         field.get_db_prep_save(value, connection)
@@ -357,6 +346,22 @@ def _insert_guest_row(using: str, user: Any, now: Any, session_hash: str | None)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount > 0
+
+
+@lru_cache(maxsize=8)
+def _guest_insert_sql(using: str, ignore_conflicts: bool) -> tuple[str, list[Any]]:
+    ops = connections[using].ops
+    fields = [Guest._meta.get_field(name)
+              for name in ("user", "created_at", "last_seen_at", "session_hash")]
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    columns = ", ".join(ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(Guest._meta.db_table)} "
+        f"({columns}) VALUES ({placeholders}) "
+        f"{ops.on_conflict_suffix_sql(fields, on_conflict, None, None)}"
+    ).rstrip()
+    return sql, fields
 
 
 def _racing_guest(session_hash: str | None, now: Any) -> Any:

@@ -431,7 +431,8 @@ def main(argv: list[str] | None = None) -> int:
                           "/guest/start-visit/"),
             "plain": Site("plain", servers.start("plain", env, args.workers), "/start-visit/"),
         }
-        return asyncio.run(_bench(args, sites, servers))
+        runs, ceiling, race_results, race_errors = asyncio.run(_bench(args, sites, servers))
+        return _report(args, runs, ceiling, sites, race_results, race_errors)
     finally:
         servers.stop()
         keys = list(redis_client.scan_iter(match=f"{prefix}:*", count=1000))
@@ -443,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         database.drop()
 
 
-async def _bench(args, sites: dict[str, Site], servers: Servers) -> int:
+async def _bench(args, sites: dict[str, Site], servers: Servers):
     for site in sites.values():
         await _wait_until_up(site.url, "/untouched/")
 
@@ -470,7 +471,7 @@ async def _bench(args, sites: dict[str, Site], servers: Servers) -> int:
                 runs.append(run)
 
     race_results, race_errors = await race(sites["guest"])
-    return _report(args, runs, ceiling, sites, race_results, race_errors)
+    return runs, ceiling, race_results, race_errors
 
 
 def _report(args, runs, ceiling, sites, race_results, race_errors) -> int:

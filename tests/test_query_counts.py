@@ -23,6 +23,7 @@ from django.utils import timezone
 from guest_auth import services
 from guest_auth.apps import _on_login
 from guest_auth.models import Guest
+from tests.factories import PASSWORD
 from tests.helpers import anonymous_session
 
 GUEST_MIDDLEWARE = "guest_auth.middleware.GuestMiddleware"
@@ -44,10 +45,10 @@ def plain_django():
             user_logged_in.connect(_on_login, dispatch_uid="guest_auth.on_login")
 
 
-def count_queries(client_method, *args, **kwargs):
+def count_queries(client_method, *args, status=200, **kwargs):
     with CaptureQueriesContext(connection) as captured:
         response = client_method(*args, **kwargs)
-    assert response.status_code == 200, response.content
+    assert response.status_code == status, response.content
     return [query["sql"] for query in captured.captured_queries], response
 
 
@@ -184,3 +185,19 @@ def test_guest_middleware_adds_no_query_to_plain_views(make_client, user, path, 
     assert response.content == plain_response.content
     if path == "/perf/untouched/" or visitor == "anonymous":
         assert queries == []
+
+
+# Not a request-path target, but a cost to know ----------------------------------
+
+
+@pytest.mark.django_db
+def test_regular_login_asks_once_whether_the_user_is_a_guest(make_client, user):
+    # The answer goes into the session, so no later request of it asks again.
+    credentials = {"username": user.get_username(), "password": PASSWORD}
+    with plain_django():
+        baseline, _ = count_queries(make_client().post, "/accounts/login/", credentials,
+                                    status=302)
+    queries, _ = count_queries(make_client().post, "/accounts/login/", credentials, status=302)
+    assert len(queries) == len(baseline) + 1
+    asked = [q for q in queries if GUEST_TABLE in q]
+    assert len(asked) == 1 and asked[0].startswith("SELECT")

@@ -281,7 +281,8 @@ async def generator_ceiling(duration: float, concurrency: int) -> Run:
         "    await asyncio.sleep(60)\n"
         "asyncio.run(main())\n"
     )
-    process = subprocess.Popen([sys.executable, "-c", code], start_new_session=True)
+    process = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         await _wait_until_up(f"http://127.0.0.1:{port}", "/")
         run = Run("ceiling", "trivial server")
@@ -368,10 +369,18 @@ def verify(sites: dict[str, Site], race_results) -> list[str]:
             session_hash__in=[hashlib.sha256(key.encode()).hexdigest() for key, _ in race_results]
         ).values_list("session_hash", flat=True)
     )
+    # An extra guest without a session hash comes from a request that reached
+    # the server after the first one had logged its guest in, which rotates
+    # (deletes) the anonymous session: to guest_auth that is a new visitor.
+    # It is never joined by cookie value, which would reopen session fixation.
+    late = Guest.objects.filter(
+        pk__in=[pk for pks in split for pk in pks], session_hash__isnull=True
+    ).count()
     lines.append(
         f"race: {len(race_results)} anonymous sessions x {RACE_REQUESTS} concurrent creating "
         f"requests -> {len(race_results) - len(split)} sessions with one guest, "
-        f"{len(split)} with more; {len(hashes)} guests made from those sessions"
+        f"{len(split)} with more ({late} extra guests made by a request that arrived after "
+        f"the session was rotated); {len(hashes)} guests made from those sessions"
     )
     if split or len(hashes) != len(race_results):
         failures.append(f"race: {len(split)} sessions got more than one guest")
@@ -394,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
     parser.add_argument("--duration", type=float, default=10.0,
                         help="seconds per scenario and site, per round (default 10)")
-    parser.add_argument("--rounds", type=int, default=2,
+    parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of all scenarios, site order swapped each round")
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     args = parser.parse_args(argv)
@@ -489,6 +498,12 @@ def _report(args, runs, ceiling, sites, race_results, race_errors) -> int:
     rows, failures = [], []
     for scenario in ("create", "return"):
         throughput = {}
+        per_round = {
+            name: [r.requests / r.duration
+                   for r in runs if r.scenario == scenario and r.site == name]
+            for name in ("plain", "guest")
+        }
+        round_ratios = [g / p for g, p in zip(per_round["guest"], per_round["plain"], strict=True)]
         for name in ("plain", "guest"):
             mine = [r for r in runs if r.scenario == scenario and r.site == name]
             latencies = sorted(x for r in mine for x in r.latencies)
@@ -496,19 +511,21 @@ def _report(args, runs, ceiling, sites, race_results, race_errors) -> int:
             errors = sum((r.errors for r in mine), Counter())
             throughput[name] = len(latencies) / duration
             cpu = sum(r.generator_cpu * r.duration for r in mine) / duration
+            ratio = throughput["guest"] / throughput["plain"] if name == "guest" else None
             rows.append([
                 scenario, "guest_auth" if name == "guest" else "plain Django",
                 str(len(latencies)), str(sum(errors.values())),
                 f"{throughput[name]:.0f}",
                 f"{percentile(latencies, 0.5) * 1000:.1f}",
                 f"{percentile(latencies, 0.99) * 1000:.1f}",
-                f"{throughput['guest'] / throughput['plain']:.3f}x" if name == "guest" else "",
+                f"{ratio:.3f}x ({min(round_ratios):.2f}-{max(round_ratios):.2f})"
+                if ratio is not None else "",
                 f"{cpu:.0%}",
             ])
             if errors:
                 failures.append(f"{scenario}/{name}: errors {dict(errors)}")
     print_table(["scenario", "site", "requests", "errors", "req/s", "p50 ms", "p99 ms",
-                 "req/s vs plain", "generator CPU"], rows)
+                 "req/s vs plain (per round)", "generator CPU"], rows)
     print()
     if race_errors:
         failures.append(f"race: errors {dict(race_errors)}")

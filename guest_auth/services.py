@@ -349,10 +349,10 @@ def _insert_guest_row(using: str, user: Any, now: Any, session_hash: str | None)
 
 
 @lru_cache(maxsize=8)
-def _guest_insert_sql(using: str, ignore_conflicts: bool) -> tuple[str, list[Any]]:
+def _guest_insert_sql(using: str, ignore_conflicts: bool) -> tuple[str, tuple[Any, ...]]:
     ops = connections[using].ops
-    fields = [Guest._meta.get_field(name)
-              for name in ("user", "created_at", "last_seen_at", "session_hash")]
+    fields = tuple(Guest._meta.get_field(name)
+                   for name in ("user", "created_at", "last_seen_at", "session_hash"))
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     columns = ", ".join(ops.quote_name(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
@@ -126,29 +127,48 @@ def _to_promotion(request: HttpRequest) -> HttpResponseBase:
 
 
 def _wrap_user(request: HttpRequest) -> None:
-    if not hasattr(request, "user"):
-        raise ImproperlyConfigured(_MISSING_AUTH)
-    inner_user = request.user
-    request.user = SimpleLazyObject(lambda: _resolve(request, _unwrap(inner_user)))
+    # This runs on every request, and most never look at the user: no
+    # closures, and no second lazy object when it can be avoided.
+    try:
+        user = request.user
+    except AttributeError:
+        raise ImproperlyConfigured(_MISSING_AUTH) from None
+    state = user.__dict__ if type(user) is SimpleLazyObject else {}
+    if state.get("_wrapped", None) is empty:
+        # AuthenticationMiddleware's lazy user, not loaded yet: annotate the
+        # user as it loads instead of wrapping it in another lazy object,
+        # which every attribute access of the view would then go through.
+        state["_setupfunc"] = partial(_load, request, state["_setupfunc"])
+    else:
+        request.user = SimpleLazyObject(partial(_resolve, request, user))
     inner_auser: Callable[[], Awaitable[Any]] | None = getattr(request, "auser", None)
     if inner_auser is not None:
+        request.auser = partial(_auser, request, inner_auser)
 
-        async def auser() -> Any:
-            user = await inner_auser()
-            session = request.session
-            return _resolved(
-                request,
-                services._annotate(
-                    user,
-                    await session.aget(SESSION_KEY),
-                    await session.aget(services.GUEST_SESSION_KEY),
-                ),
-            )
 
-        request.auser = auser
+def _load(request: HttpRequest, setup: Callable[[], Any]) -> Any:
+    return _resolve(request, setup())
+
+
+async def _auser(request: HttpRequest, inner_auser: Callable[[], Awaitable[Any]]) -> Any:
+    user = await inner_auser()
+    if not user.is_authenticated:
+        return user
+    session = request.session
+    return _resolved(
+        request,
+        services._annotate(
+            user,
+            await session.aget(SESSION_KEY),
+            await session.aget(services.GUEST_SESSION_KEY),
+        ),
+    )
 
 
 def _resolve(request: HttpRequest, user: Any) -> Any:
+    user = _unwrap(user)
+    if not user.is_authenticated:
+        return user
     session = request.session
     user = services._annotate(
         user, session.get(SESSION_KEY), session.get(services.GUEST_SESSION_KEY)
@@ -163,8 +183,8 @@ def _resolved(request: HttpRequest, user: Any) -> Any:
 
 
 def _unwrap(user: Any) -> Any:
-    # AuthenticationMiddleware's request.user is itself lazy; annotate the real
-    # user object so the flag survives wherever the instance goes.
+    # A lazy user (set by some other middleware) is loaded, and the real user
+    # object annotated, so the flag survives wherever the instance goes.
     if isinstance(user, LazyObject):
         if user._wrapped is empty:
             user._setup()

@@ -8,6 +8,7 @@ import hashlib
 import logging
 import time
 from datetime import timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
@@ -20,8 +21,9 @@ from django.contrib.auth import (
     update_session_auth_hash,
 )
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, router, transaction
+from django.db import connections, router, transaction
 from django.db.models import QuerySet
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -126,16 +128,15 @@ def create_guest(request: HttpRequest) -> Any:
 
     session_hash = _session_hash(request)
     now = timezone.now()
-    try:
-        user = _insert_guest(adapter, request, now, session_hash)
-        created = True
-    except IntegrityError:
+    user = _insert_guest(adapter, request, now, session_hash)
+    created = user is not None
+    if user is None:
+        # Another request of this session made its guest first: join it.
         user = _racing_guest(session_hash, now)
-        created = user is None
-        if created:
-            # Nothing to join (no race after all, or too late to trust it): a
-            # guest of its own; a second failure is a real error.
+        if user is None:
+            # Too late to trust (a stale copy of the session): a guest of its own.
             user = _insert_guest(adapter, request, now, None)
+            created = True
 
     setattr(user, _FLAG, True)
     login(request, user, backend=_login_backend())
@@ -604,12 +605,75 @@ def _session_hash(request: HttpRequest) -> str | None:
     return hashlib.sha256(key.encode()).hexdigest() if key else None
 
 
-def _insert_guest(adapter: Any, request: HttpRequest, now: Any, session_hash: str | None) -> Any:
-    with transaction.atomic():
-        user = adapter.new_guest_user(request)
-        user.save()
-        Guest.objects.create(user=user, created_at=now, last_seen_at=now, session_hash=session_hash)
-    return user
+def _insert_guest(adapter: Any, request: HttpRequest, now: Any,
+                  session_hash: str | None) -> Any | None:
+    """Insert the guest's user and Guest rows in one transaction and return the user,
+    or None when a racing request of the same session already inserted its guest.
+
+    No savepoint (two more queries inside a caller's transaction, such as
+    ATOMIC_REQUESTS): the one expected conflict, on session_hash, is absorbed
+    by the INSERT itself, so there is no error to roll back to.
+    """
+    using = router.db_for_write(Guest)
+    outermost = not connections[using].in_atomic_block
+    try:
+        with transaction.atomic(using=using, savepoint=False):
+            user = adapter.new_guest_user(request)
+            user.save()
+            if _insert_guest_row(using, user, now, session_hash):
+                return user
+            if outermost:
+                raise _LostRace
+            # Inside the caller's transaction there is nothing to roll back to:
+            # take our user row back by hand.
+            user.delete()
+            return None
+    except _LostRace:
+        return None
+
+
+class _LostRace(Exception):
+    """Rolls back the transaction of a request that lost the creation race."""
+
+
+def _insert_guest_row(using: str, user: Any, now: Any, session_hash: str | None) -> bool:
+    """INSERT the Guest row of ``user``; False if ``session_hash`` was already taken.
+
+    One statement built from Django's backend operations rather than
+    Guest.objects.create(): it runs in every guest-creating request, and on
+    SQLite the ORM's save machinery costs several times the INSERT itself.
+    With a session hash a conflicting row is skipped instead of raising
+    (ON CONFLICT DO NOTHING; INSERT OR IGNORE on SQLite; INSERT IGNORE on
+    MySQL, where nothing else can be ignored: the user row was just inserted
+    and every value is set), so a lost race needs no savepoint. Without one
+    nothing can conflict and a plain INSERT lets real errors raise.
+    """
+    connection = connections[using]
+    sql, fields = _guest_insert_sql(using, session_hash is not None)
+    values = (user.pk, now, now, session_hash)
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount > 0
+
+
+@lru_cache(maxsize=8)
+def _guest_insert_sql(using: str, ignore_conflicts: bool) -> tuple[str, tuple[Any, ...]]:
+    ops = connections[using].ops
+    fields = tuple(Guest._meta.get_field(name)
+                   for name in ("user", "created_at", "last_seen_at", "session_hash"))
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    columns = ", ".join(ops.quote_name(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(Guest._meta.db_table)} "
+        f"({columns}) VALUES ({placeholders}) "
+        f"{ops.on_conflict_suffix_sql(fields, on_conflict, None, None)}"
+    ).rstrip()
+    return sql, fields
 
 
 def _racing_guest(session_hash: str | None, now: Any) -> Any:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "guest_auth",
     "tests.testapp",
     "tests.mergeapp",
+    "tests.perfapp",
 ]
 if os.environ.get("GUEST_AUTH_TEST_WITHOUT_DRF"):
     INSTALLED_APPS.remove("rest_framework")

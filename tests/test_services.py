@@ -1,3 +1,4 @@
+import contextlib
 import threading
 from datetime import timedelta
 
@@ -150,6 +151,37 @@ def test_requests_racing_in_one_session_share_one_guest():
     assert len(received.calls) == 1
     assert second.session[SESSION_KEY] == str(user_a.pk)
     assert second.session["cart"] == ["apple"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "in_transaction", [False, True], ids=["autocommit", "inside-a-transaction"]
+)
+def test_request_that_lost_the_race_leaves_no_user_behind(in_transaction):
+    # In autocommit the loser's transaction is rolled back: no user row is
+    # ever seen deleted. Inside the caller's transaction (ATOMIC_REQUESTS) there
+    # is no savepoint to return to, so its user row is deleted by hand.
+    from django.db import transaction
+    from django.db.models.signals import post_delete
+
+    deleted = []
+
+    def on_delete(sender, instance, **kwargs):
+        deleted.append(instance.pk)
+
+    key = anonymous_session(cart=["apple"])
+    first, second = make_request(session_key=key), make_request(session_key=key)
+    load_sessions(first, second)
+    winner = create_guest(first)
+    post_delete.connect(on_delete, sender=User())
+    try:
+        with transaction.atomic() if in_transaction else contextlib.nullcontext():
+            joined = create_guest(second)
+    finally:
+        post_delete.disconnect(on_delete, sender=User())
+    assert joined == winner
+    assert list(User().objects.values_list("pk", flat=True)) == [winner.pk]
+    assert len(deleted) == (1 if in_transaction else 0)
 
 
 @pytest.mark.django_db

@@ -24,6 +24,7 @@ urlpatterns = [
     path("session-cart/", views.session_cart),
     path("template/", views.template_view),
     path("merge/", include("tests.mergeapp.urls")),
+    path("perf/", include("tests.perfapp.urls")),
 ]
 
 if apps.is_installed("rest_framework"):

@@ -1,0 +1,543 @@
+#!/usr/bin/env python
+"""guest_auth under load: gunicorn, PostgreSQL and Redis, beside plain Django auth.
+
+Serves the benchmark site twice with gunicorn (sync workers): once with
+guest_auth, once as the same site with plain Django auth (guest_auth not
+installed). Both use PostgreSQL, Django's RedisCache and the cached_db
+session engine. An asyncio load generator (aiohttp) on 127.0.0.1 runs each
+scenario for a bounded time with a fixed number of concurrent clients,
+alternating sites and their order every round:
+
+  create  a new visitor's first request, which gets a user and writes a row:
+          POST /guest/start-visit/ (allow_guest) vs POST /start-visit/
+          (plain Django: create a user with an unusable password, log it in)
+  return  a logged-in visitor's request writing a row: POST /visit/ with one
+          of 64 sessions made beforehand (guests vs plain-Django users)
+
+It reports requests per second, p50 and p99 latency and errors, then checks
+the database: one user (and for guests one Guest row) per creating request,
+every write there and attributed to the right user, no activity write within
+the interval, and, for concurrent first requests sharing one anonymous
+session, a single guest. It also measures what the generator alone can do
+against a trivial server, to show it is not the bottleneck. Exit status 1 on
+any error or failed check. Servers, Redis keys and the database are removed
+on exit, also on Ctrl-C.
+
+    pip install -e ".[bench]"
+    python benchmarks/load.py --database-url postgres://postgres@127.0.0.1:5432/NAME
+
+BENCH_DATABASE_URL and BENCH_REDIS_URL may stand for the options. The
+database is created for the run and dropped after it (see benchmarks/_common.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks._common import (
+    BROWSER_UA,
+    ROOT,
+    ScratchDatabase,
+    percentile,
+    print_table,
+    setup_django,
+)
+
+POOL_SIZE = 64
+RACE_SESSIONS = 50
+RACE_REQUESTS = 2
+
+
+@dataclass
+class Run:
+    scenario: str
+    site: str
+    duration: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    errors: Counter = field(default_factory=Counter)
+    generator_cpu: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+
+@dataclass
+class Site:
+    name: str  # "guest" or "plain"
+    url: str
+    create_path: str
+    writes: Counter = field(default_factory=Counter)  # user pk -> successful writes
+    pool: list[tuple[str, str]] = field(default_factory=list)  # (session key, user pk)
+
+
+class Servers:
+    """The gunicorn masters this run started; stops them and their workers."""
+
+    def __init__(self) -> None:
+        self.processes: list[subprocess.Popen] = []
+        self.logs: list[Path] = []
+
+    def start(self, auth: str, env: dict[str, str], workers: int) -> str:
+        port = _free_port()
+        log = Path(tempfile.mkstemp(prefix=f"guest_auth_bench_{auth}_", suffix=".log")[1])
+        self.logs.append(log)
+        command = [
+            sys.executable, "-m", "gunicorn", "benchmarks.site.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+            "--worker-class", "sync", "--chdir", str(ROOT),
+            "--error-logfile", str(log), "--log-level", "warning",
+        ]
+        # A session of its own, so the whole group (master and workers) can
+        # be signalled by the master's id alone.
+        process = subprocess.Popen(
+            command, env={**env, "BENCH_AUTH": auth}, start_new_session=True,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        return f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)  # gunicorn: graceful shutdown
+        deadline = time.monotonic() + 15
+        for process in self.processes:
+            try:
+                process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+            # Workers left behind by a master that died would still be in its group.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
+        for log in self.logs:
+            log.unlink(missing_ok=True)
+
+    def tail_logs(self) -> str:
+        return "\n".join(log.read_text()[-2000:] for log in self.logs if log.exists())
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# The load generator ---------------------------------------------------------------
+
+
+async def _generate(url: str, duration: float, concurrency: int, next_request, on_reply,
+                    run: Run) -> None:
+    """``concurrency`` clients sending requests back to back for ``duration`` seconds."""
+    import aiohttp
+
+    # Sync gunicorn workers close the connection after every response: so does
+    # the client. No cookie jar: each request says which session it is.
+    connector = aiohttp.TCPConnector(limit=concurrency, force_close=True)
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + duration
+
+        async def client(index: int) -> None:
+            while loop.time() < deadline:
+                method, path, headers, context = next_request(index)
+                started = time.perf_counter()
+                try:
+                    async with session.request(method, url + path, headers=headers) as response:
+                        body = await response.read()
+                        error = on_reply(response, body, context)
+                except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+                    error = type(exc).__name__
+                run.latencies.append(time.perf_counter() - started)
+                if error:
+                    run.errors[error] += 1
+
+        cpu, wall = time.process_time(), time.perf_counter()
+        await asyncio.gather(*(client(i) for i in range(concurrency)))
+        run.duration = time.perf_counter() - wall
+        run.generator_cpu = (time.process_time() - cpu) / run.duration
+
+
+def _session_cookie(response) -> str | None:
+    morsel = response.cookies.get("sessionid")
+    return morsel.value if morsel is not None else None
+
+
+def _json_pk(body: bytes) -> str | None:
+    try:
+        return json.loads(body).get("pk")
+    except ValueError:
+        return None
+
+
+def create_scenario(site: Site, pool: bool = False):
+    """A new visitor per request: no cookie, POST to the creating view."""
+    headers = {"User-Agent": BROWSER_UA}
+
+    def next_request(index):
+        return "POST", site.create_path, headers, None
+
+    def on_reply(response, body, context):
+        pk = _json_pk(body)
+        cookie = _session_cookie(response)
+        if response.status != 200 or pk is None or cookie is None:
+            return f"HTTP {response.status}"
+        site.writes[pk] += 1
+        if pool:
+            site.pool.append((cookie, pk))
+        return None
+
+    return next_request, on_reply
+
+
+def return_scenario(site: Site):
+    """A logged-in visitor's write: POST /visit/ with a session of the pool."""
+    counter = iter(range(10**12))
+
+    def next_request(index):
+        key, pk = site.pool[next(counter) % len(site.pool)]
+        headers = {"User-Agent": BROWSER_UA, "Cookie": f"sessionid={key}"}
+        return "POST", "/visit/", headers, pk
+
+    def on_reply(response, body, expected_pk):
+        pk = _json_pk(body)
+        if response.status != 200:
+            return f"HTTP {response.status}"
+        if pk != expected_pk:
+            return "wrong user"
+        site.writes[pk] += 1
+        return None
+
+    return next_request, on_reply
+
+
+async def race(site: Site) -> tuple[list[tuple[str, set[str]]], Counter]:
+    """RACE_SESSIONS anonymous sessions, each sending RACE_REQUESTS creating
+    requests at once: they should all end up as the session's one guest."""
+    import aiohttp
+
+    results, errors = [], Counter()
+    connector = aiohttp.TCPConnector(force_close=True)
+    async with aiohttp.ClientSession(
+        connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
+        timeout=aiohttp.ClientTimeout(total=30),
+    ) as session:
+        for _ in range(RACE_SESSIONS):
+            async with session.get(site.url + "/anonymous/") as response:
+                key = _session_cookie(response)
+            headers = {"User-Agent": BROWSER_UA, "Cookie": f"sessionid={key}"}
+
+            async def create(headers=headers):
+                async with session.post(site.url + site.create_path, headers=headers) as reply:
+                    return reply.status, _json_pk(await reply.read())
+
+            replies = await asyncio.gather(*(create() for _ in range(RACE_REQUESTS)))
+            pks = set()
+            for status, pk in replies:
+                if status != 200 or pk is None:
+                    errors[f"HTTP {status}"] += 1
+                else:
+                    pks.add(pk)
+                    site.writes[pk] += 1
+            results.append((key, pks))
+    return results, errors
+
+
+async def generator_ceiling(duration: float, concurrency: int) -> Run:
+    """The generator against a server that does nothing: its own ceiling."""
+    # In a child process, so it does not share the generator's event loop.
+    port = _free_port()
+    code = (
+        "import asyncio\n"
+        "async def handle(reader, writer):\n"
+        "    await reader.readuntil(b'\\r\\n\\r\\n')\n"
+        "    writer.write(b'HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n"
+        "Connection: close\\r\\n\\r\\nok')\n"
+        "    await writer.drain(); writer.close()\n"
+        "async def main():\n"
+        f"    server = await asyncio.start_server(handle, '127.0.0.1', {port}, backlog=1024)\n"
+        "    await asyncio.sleep(60)\n"
+        "asyncio.run(main())\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        await _wait_until_up(f"http://127.0.0.1:{port}", "/")
+        run = Run("ceiling", "trivial server")
+        await _generate(
+            f"http://127.0.0.1:{port}", duration, concurrency,
+            lambda i: ("GET", "/", {}, None),
+            lambda response, body, context: None if response.status == 200 else "HTTP",
+            run,
+        )
+        return run
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+async def _wait_until_up(url: str, path: str, timeout: float = 60) -> None:
+    import aiohttp
+
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(url + path) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{url} did not come up within {timeout:.0f} s")
+            await asyncio.sleep(0.2)
+
+
+# Checks -----------------------------------------------------------------------------
+
+
+def verify(sites: dict[str, Site], race_results) -> list[str]:
+    """Compare what the clients were told with what the database holds."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count, F
+
+    from benchmarks.site.models import Visit
+    from guest_auth.models import Guest
+
+    user_model = get_user_model()
+    failures, lines = [], []
+    for site in sites.values():
+        prefix = "guest_" if site.name == "guest" else "plain_"
+        users = set(
+            str(pk) for pk in user_model.objects.filter(
+                **{f"{user_model.USERNAME_FIELD}__startswith": prefix}
+            ).values_list("pk", flat=True)
+        )
+        told = set(site.writes)
+        visits = {
+            str(pk): n for pk, n in Visit.objects.filter(user__pk__in=users)
+            .values_list("user").annotate(n=Count("id")).values_list("user", "n")
+        }
+        lines.append(
+            f"{site.name}: {len(users)} users in the database, {len(told)} named in replies; "
+            f"{sum(visits.values())} rows written, {sum(site.writes.values())} writes "
+            "acknowledged"
+        )
+        if users != told:
+            failures.append(f"{site.name}: users in the database and in replies differ "
+                            f"({len(users - told)} unknown, {len(told - users)} missing)")
+        if visits != dict(site.writes):
+            lost = sum((Counter(site.writes) - Counter(visits)).values())
+            extra = sum((Counter(visits) - Counter(site.writes)).values())
+            failures.append(f"{site.name}: {lost} acknowledged writes missing, {extra} extra")
+        if site.name == "guest":
+            guests = set(str(pk) for pk in Guest.objects.values_list("pk", flat=True))
+            if guests != users:
+                failures.append(f"guest: {len(users - guests)} users without a Guest row, "
+                                f"{len(guests - users)} Guest rows of unknown users")
+            touched = Guest.objects.exclude(last_seen_at=F("created_at")).count()
+            lines.append(f"guest: {touched} last_seen_at writes (interval "
+                         "GUEST_AUTH_ACTIVITY_INTERVAL = 1 h: none expected)")
+            if touched:
+                failures.append(f"guest: {touched} activity writes within the interval")
+
+    split = [pks for _, pks in race_results if len(pks) != 1]
+    hashes = Counter(
+        Guest.objects.filter(
+            session_hash__in=[hashlib.sha256(key.encode()).hexdigest() for key, _ in race_results]
+        ).values_list("session_hash", flat=True)
+    )
+    # An extra guest without a session hash comes from a request that reached
+    # the server after the first one had logged its guest in, which rotates
+    # (deletes) the anonymous session: to guest_auth that is a new visitor.
+    # It is never joined by cookie value, which would reopen session fixation.
+    late = Guest.objects.filter(
+        pk__in=[pk for pks in split for pk in pks], session_hash__isnull=True
+    ).count()
+    lines.append(
+        f"race: {len(race_results)} anonymous sessions x {RACE_REQUESTS} concurrent creating "
+        f"requests -> {len(race_results) - len(split)} sessions with one guest, "
+        f"{len(split)} with more ({late} extra guests made by a request that arrived after "
+        f"the session was rotated); {len(hashes)} guests made from those sessions"
+    )
+    if split or len(hashes) != len(race_results):
+        failures.append(f"race: {len(split)} sessions got more than one guest")
+    for line in lines:
+        print(line)
+    return failures
+
+
+# Main -------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get(
+        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/guest_auth_bench"),
+        help="postgres://USER@127.0.0.1:5432/NAME, a scratch database (created and dropped)")
+    parser.add_argument("--redis-url", default=os.environ.get(
+        "BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per site")
+    parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
+    parser.add_argument("--duration", type=float, default=10.0,
+                        help="seconds per scenario and site, per round (default 10)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of all scenarios, site order swapped each round")
+    parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
+    args = parser.parse_args(argv)
+
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        sys.exit("the load benchmark runs against PostgreSQL: pass a postgres:// URL")
+    if args.duration > 60 or args.rounds > 5:
+        sys.exit("keep it bounded: at most 60 s per scenario and 5 rounds")
+    import redis
+
+    redis_client = redis.Redis.from_url(args.redis_url)
+    redis_client.ping()
+    prefix = f"guest_auth_bench_{os.getpid()}"
+
+    database = ScratchDatabase(args.database_url, keep=args.keep_db)
+    servers = Servers()
+    # SIGTERM (a CI timeout, kill) unwinds through the finally blocks like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        setup_django(database.url, redis_url=args.redis_url, cache_prefix=prefix)
+        from django.db import connections
+
+        connections.close_all()
+        env = {
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "benchmarks.site.settings",
+            "BENCH_DATABASE_URL": database.url,
+            "BENCH_REDIS_URL": args.redis_url,
+            "BENCH_CACHE_PREFIX": prefix,
+        }
+        sites = {
+            "guest": Site("guest", servers.start("guest", env, args.workers),
+                          "/guest/start-visit/"),
+            "plain": Site("plain", servers.start("plain", env, args.workers), "/start-visit/"),
+        }
+        runs, ceiling, race_results, race_errors = asyncio.run(_bench(args, sites, servers))
+        return _report(args, runs, ceiling, sites, race_results, race_errors)
+    finally:
+        servers.stop()
+        keys = list(redis_client.scan_iter(match=f"{prefix}:*", count=1000))
+        for start in range(0, len(keys), 500):
+            redis_client.delete(*keys[start:start + 500])
+        from django.db import connections
+
+        connections.close_all()
+        database.drop()
+
+
+async def _bench(args, sites: dict[str, Site], servers: Servers):
+    for site in sites.values():
+        await _wait_until_up(site.url, "/untouched/")
+
+    ceiling = await generator_ceiling(min(args.duration, 5), args.concurrency)
+
+    # Warm up both sites (imports, connections), then build the session pools.
+    for site in sites.values():
+        run = Run("pool", site.name)
+        await _generate(site.url, 2, args.concurrency, *create_scenario(site, pool=True), run)
+        if run.errors:
+            print(servers.tail_logs())
+            raise SystemExit(f"{site.name}: errors while warming up: {dict(run.errors)}")
+        del site.pool[POOL_SIZE:]
+
+    runs: list[Run] = []
+    for round_no in range(args.rounds):
+        order = ["plain", "guest"] if round_no % 2 == 0 else ["guest", "plain"]
+        for scenario in ("create", "return"):
+            for name in order:
+                site = sites[name]
+                run = Run(scenario, name)
+                make = create_scenario(site) if scenario == "create" else return_scenario(site)
+                await _generate(site.url, args.duration, args.concurrency, *make, run)
+                runs.append(run)
+
+    race_results, race_errors = await race(sites["guest"])
+    return runs, ceiling, race_results, race_errors
+
+
+def _report(args, runs, ceiling, sites, race_results, race_errors) -> int:
+    import django
+
+    print(f"guest_auth under load: gunicorn {args.workers} sync workers per site, PostgreSQL, "
+          f"Redis (RedisCache, cached_db sessions); Django {django.get_version()}, "
+          f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
+    print(f"{args.concurrency} concurrent clients on 127.0.0.1 (aiohttp, one connection per "
+          f"request), {args.duration:.0f} s per scenario and site, {args.rounds} rounds "
+          "(site order swapped each round); figures over all rounds.")
+    print(f"Generator alone against a trivial server: {ceiling.requests / ceiling.duration:.0f} "
+          f"req/s using {ceiling.generator_cpu:.0%} of a CPU.")
+    print()
+    rows, failures = [], []
+    for scenario in ("create", "return"):
+        throughput = {}
+        per_round = {
+            name: [r.requests / r.duration
+                   for r in runs if r.scenario == scenario and r.site == name]
+            for name in ("plain", "guest")
+        }
+        round_ratios = [g / p for g, p in zip(per_round["guest"], per_round["plain"], strict=True)]
+        for name in ("plain", "guest"):
+            mine = [r for r in runs if r.scenario == scenario and r.site == name]
+            latencies = sorted(x for r in mine for x in r.latencies)
+            duration = sum(r.duration for r in mine)
+            errors = sum((r.errors for r in mine), Counter())
+            throughput[name] = len(latencies) / duration
+            cpu = sum(r.generator_cpu * r.duration for r in mine) / duration
+            ratio = throughput["guest"] / throughput["plain"] if name == "guest" else None
+            rows.append([
+                scenario, "guest_auth" if name == "guest" else "plain Django",
+                str(len(latencies)), str(sum(errors.values())),
+                f"{throughput[name]:.0f}",
+                f"{percentile(latencies, 0.5) * 1000:.1f}",
+                f"{percentile(latencies, 0.99) * 1000:.1f}",
+                f"{ratio:.3f}x ({min(round_ratios):.2f}-{max(round_ratios):.2f})"
+                if ratio is not None else "",
+                f"{cpu:.0%}",
+            ])
+            if errors:
+                failures.append(f"{scenario}/{name}: errors {dict(errors)}")
+    print_table(["scenario", "site", "requests", "errors", "req/s", "p50 ms", "p99 ms",
+                 "req/s vs plain (per round)", "generator CPU"], rows)
+    print()
+    if race_errors:
+        failures.append(f"race: errors {dict(race_errors)}")
+    failures += verify(sites, race_results)
+    print()
+    if failures:
+        for failure in failures:
+            print("FAIL:", failure)
+        return 1
+    print("No errors, no lost writes, one guest per session.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,6 @@ from django.conf import settings
 from django.contrib.auth import (
     BACKEND_SESSION_KEY,
     SESSION_KEY,
-    get_user_model,
     login,
     update_session_auth_hash,
 )
@@ -24,6 +24,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from ._durations import to_timedelta
+from ._purge import Purge, PurgeProgress
 from .adapter import get_adapter
 from .conf import guest_settings
 from .exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest
@@ -161,47 +162,50 @@ def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None 
 
 
 def purge_guests(older_than: Any = None, batch_size: int | None = None, dry_run: bool = False,
-                 *, guests: QuerySet[Guest] | None = None) -> int:
+                 *, guests: QuerySet[Guest] | None = None, limit: int | None = None,
+                 time_limit: Any = None,
+                 progress: Callable[[PurgeProgress], object] | None = None) -> int:
     """Delete guests inactive for longer than ``older_than`` and return how many.
 
     ``older_than`` is a timedelta, seconds or text such as ``"30d"`` (default
     GUEST_AUTH_MAX_INACTIVITY). Guests are deleted ``batch_size`` at a time,
     one transaction per batch, with their users and everything that cascades
-    from them. ``guests`` narrows the candidates (the admin action passes the
-    selection). With ``dry_run`` nothing is deleted and the count is of the
-    guests that would be. Raises ValueError for a non-positive duration or size.
+    from them under Django's on_delete rules; a guest owning a row that
+    PROTECTs or RESTRICTs its deletion is skipped. ``guests`` narrows the
+    candidates (the admin action passes the selection). With ``dry_run``
+    nothing is deleted and the count is of the guests that would be.
+
+    ``limit`` caps how many guests this run deletes and ``time_limit`` (a
+    duration, like ``older_than``) stops it from starting a batch once that
+    much time has passed, so a large backlog can be drained in slices.
+    ``progress`` is called with a PurgeProgress after every batch and once at
+    the end. Raises ValueError for a non-positive duration, size or limit.
     """
     window = guest_settings.MAX_INACTIVITY if older_than is None else to_timedelta(older_than)
     if batch_size is None:
         batch_size = guest_settings.PURGE_BATCH_SIZE
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}.")
+    _check_positive_int("batch_size", batch_size)
+    if limit is not None:
+        _check_positive_int("limit", limit)
+    seconds = None if time_limit is None else to_timedelta(time_limit).total_seconds()
 
-    cutoff = timezone.now() - window
-    candidates = (Guest.objects.all() if guests is None else guests).filter(last_seen_at__lt=cutoff)
-    if dry_run:
-        return candidates.count()
+    purge = Purge(
+        cutoff=timezone.now() - window, batch_size=batch_size, dry_run=dry_run,
+        guests=guests, limit=limit, time_limit=seconds, progress=progress,
+    )
+    try:
+        purge.run()
+    finally:
+        # Once per run, also when an error stops it: the batches committed
+        # before the error are gone for good.
+        if purge.deleted and not dry_run:
+            guests_purged.send(sender=Guest, count=purge.deleted)
+    return purge.deleted
 
-    user_model = get_user_model()
-    total = 0
-    last_pk = None
-    while True:
-        page = candidates.order_by("pk")
-        if last_pk is not None:
-            page = page.filter(pk__gt=last_pk)
-        ids = list(page.values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            break
-        last_pk = ids[-1]
-        with transaction.atomic():
-            # Inactivity is checked again in the deleting transaction: a guest
-            # seen or promoted since the page was read is kept.
-            doomed = user_model._base_manager.filter(pk__in=ids, guest__last_seen_at__lt=cutoff)
-            _, per_model = doomed.delete()
-        total += per_model.get(user_model._meta.label, 0)
-    if total:
-        guests_purged.send(sender=Guest, count=total)
-    return total
+
+def _check_positive_int(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, not {value!r}.")
 
 
 # Helpers for the thin layers (middleware, decorators, mixins, views).

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "guest_auth",
     "tests.testapp",
+    "tests.purgeapp",
 ]
 
 MIDDLEWARE = [

@@ -1,18 +1,18 @@
 """The machinery behind :func:`guest_auth.services.purge_guests`.
 
 Guests are taken in primary-key order, one batch per transaction. Each batch
-is selected and locked by one ``SELECT ... FOR UPDATE SKIP LOCKED`` that also
-re-checks inactivity, so live traffic holding a guest's rows (a promotion, an
-activity update) is neither blocked nor overridden, and concurrent purges
-take disjoint batches. The locked users are then deleted by Django's own
-deletion :class:`~django.db.models.deletion.Collector`: on_delete rules,
-signal receivers and the fast paths Django takes when no receiver is
-connected all stay Django's. A guest whose deletion a PROTECT or RESTRICT
-row forbids (as Django's collector decides) is skipped and the rest of the
-batch goes on.
+is selected, and its Guest rows locked, by one ``SELECT ... FOR UPDATE SKIP
+LOCKED`` that also re-checks inactivity: live traffic holding a guest's row
+(a promotion, an activity update) is neither blocked nor overridden, and
+concurrent purges take disjoint batches. The users are then deleted by
+Django's own deletion :class:`~django.db.models.deletion.Collector`, so the
+on_delete rules, the signal receivers and the fast paths Django takes when
+no receiver is connected all stay Django's. A guest whose deletion a PROTECT
+or RESTRICT row forbids (as the collector decides) is skipped and the rest
+of the batch goes on.
 
-Memory stays bounded by the batch size: nothing is kept across batches but
-counters and the last primary key seen.
+Memory is bounded by the batch size: nothing is kept from one batch to the
+next but counters and the last primary key.
 """
 
 from __future__ import annotations
@@ -36,13 +36,15 @@ from django.db.models.deletion import (
 )
 from django.db.models.signals import post_delete, pre_delete
 
+from .models import Guest
+
 __all__ = ["Purge", "PurgeProgress"]
+
+logger = logging.getLogger("guest_auth.purge")
 
 # Primary keys per query when looking up protecting rows; below every
 # backend's limit on query parameters.
 _CHUNK = 500
-logger = logging.getLogger("guest_auth.purge")
-
 # Tries of a batch whose transaction a deadlock rolled back.
 _ATTEMPTS = 5
 
@@ -186,30 +188,34 @@ class Purge:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _candidates(self, after: Any, size: int) -> list[Model]:
-        """The next ``size`` inactive guests' users after primary key ``after``.
+        """The users of the next ``size`` inactive guests after primary key ``after``.
 
-        Outside a dry run they are locked (the caller's transaction holds the
-        locks) and inactivity is evaluated on the rows as locked: a guest seen
-        or promoted since the run started is not returned. Rows another
-        transaction holds are skipped where the database can.
+        Outside a dry run their Guest rows are locked (the caller's transaction
+        holds the locks) and inactivity is evaluated on the rows as locked: a
+        guest seen or promoted since the run started is not returned. Whatever
+        changes whether a user is a guest writes that row, so it is the one
+        lock needed; rows another transaction holds are skipped where the
+        database can.
         """
-        qs = self.model._base_manager.db_manager(self.using).filter(
-            guest__last_seen_at__lt=self.cutoff
-        )
+        qs = Guest._base_manager.db_manager(self.using).filter(last_seen_at__lt=self.cutoff)
         if self.guests is not None:
-            qs = qs.filter(guest__in=self.guests.values("pk"))
+            qs = qs.filter(pk__in=self.guests.values("pk"))
         if after is not None:
-            # On both tables, so that either index can start at ``after``
-            # rather than scan (and skip) every row purged before.
-            qs = qs.filter(pk__gt=after, guest__pk__gt=after)
-        qs = qs.order_by("guest__pk")
+            qs = qs.filter(pk__gt=after)
+        qs = qs.order_by("pk")
         if not self.dry_run:
             features = connections[self.using].features
-            qs = qs.select_for_update(skip_locked=features.has_select_for_update_skip_locked)
-        if not self._lean:
-            return list(qs[:size])
-        rows = qs.values_list(*self._fields)[:size]
-        return [self.model.from_db(self.using, self._fields, row) for row in rows]
+            qs = qs.select_for_update(
+                skip_locked=features.has_select_for_update_skip_locked,
+                of=("self",) if features.has_select_for_update_of else (),
+            )
+        if self._lean:
+            extra = [f"user__{name}" for name in self._fields[1:]]
+            rows = qs.values_list("pk", *extra)[:size]
+            return [self.model.from_db(self.using, self._fields, row) for row in rows]
+        pks = list(qs.values_list("pk", flat=True)[:size])
+        users = self.model._base_manager.db_manager(self.using).in_bulk(pks)
+        return [users[pk] for pk in pks]
 
     def _settle(self, users: list[Model]) -> None:
         """Delete ``users`` (count them, in a dry run) with what cascades from

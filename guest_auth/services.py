@@ -187,7 +187,12 @@ def purge_guests(older_than: Any = None, batch_size: int | None = None, dry_run:
     _check_positive_int("batch_size", batch_size)
     if limit is not None:
         _check_positive_int("limit", limit)
-    seconds = None if time_limit is None else to_timedelta(time_limit).total_seconds()
+    seconds = None
+    if time_limit is not None:
+        try:
+            seconds = to_timedelta(time_limit).total_seconds()
+        except ValueError as exc:
+            raise ValueError(f"time_limit: {exc}") from None
 
     purge = Purge(
         cutoff=timezone.now() - window, batch_size=batch_size, dry_run=dry_run,

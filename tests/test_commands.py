@@ -179,3 +179,18 @@ def test_database_error_is_a_command_error_and_finished_batches_stay():
     assert message.startswith("Database error after purging 1 guests: ")
     assert "no_such_table" in message and "\n" not in message
     assert Guest.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_window_shorter_than_session_age_warns(settings):
+    settings.SESSION_COOKIE_AGE = 86400
+    aged(3)
+    err = StringIO()
+    assert purge("--older-than", "12h", stderr=err) == "Purged 1 guests.\n"
+    assert err.getvalue() == (
+        "Warning: --older-than 12h is shorter than SESSION_COOKIE_AGE (86400 s): guests "
+        "whose sessions are still valid may be purged.\n"
+    )
+    err = StringIO()
+    purge("--older-than", "1d", stderr=err)
+    assert err.getvalue() == ""

@@ -467,7 +467,7 @@ def test_database_error_keeps_finished_batches():
         ({"batch_size": "10"}, "batch_size must be a positive integer, not '10'."),
         ({"limit": 0}, "limit must be a positive integer, not 0."),
         ({"limit": True}, "limit must be a positive integer, not True."),
-        ({"time_limit": "0s"}, "the duration must be positive, not '0s'."),
+        ({"time_limit": "0s"}, "time_limit: the duration must be positive, not '0s'."),
         ({"time_limit": "later"}, None),
     ],
 )

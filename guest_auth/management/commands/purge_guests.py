@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
@@ -54,6 +55,16 @@ class Command(BaseCommand):
         budget = _duration("--time-limit", time_limit)
         size = _positive_int("--batch-size", batch_size)
         cap = _positive_int("--limit", limit)
+
+        if window is not None and verbosity >= 1 and (
+            window.total_seconds() < settings.SESSION_COOKIE_AGE
+        ):
+            # What check guest_auth.W001 says about the setting, for the option.
+            self.stderr.write(
+                f"Warning: --older-than {older_than} is shorter than SESSION_COOKIE_AGE "
+                f"({settings.SESSION_COOKIE_AGE} s): guests whose sessions are still valid "
+                "may be purged."
+            )
 
         last: list[PurgeProgress] = []
 

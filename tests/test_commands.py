@@ -4,11 +4,13 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from guest_auth.models import Guest
 from tests.factories import GuestFactory
 from tests.purgeapp.models import Invoice, Receipt, Upload
+from tests.purgeapp.processes import manage
 
 
 def purge(*args, stderr=None):
@@ -194,3 +196,30 @@ def test_window_shorter_than_session_age_warns(settings):
     err = StringIO()
     purge("--older-than", "1d", stderr=err)
     assert err.getvalue() == ""
+
+
+# Exit status, from a real process ------------------------------------------------------
+
+
+def test_bad_input_exits_non_zero():
+    result = manage("purge_guests", "--batch-size", "0", url="sqlite://")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == "CommandError: --batch-size must be a positive integer, not '0'.\n"
+
+
+def test_database_error_exits_non_zero():
+    # A fresh in-memory database has no tables: the first query fails.
+    result = manage("purge_guests", url="sqlite://")
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr.startswith("CommandError: Database error after purging 0 guests: ")
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="needs a database another process sees")
+@pytest.mark.django_db(transaction=True)
+def test_success_exits_zero():
+    aged(40)
+    aged(1)
+    result = manage("purge_guests")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "Purged 1 guests.\n", "")
+    assert Guest.objects.count() == 1

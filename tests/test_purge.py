@@ -1,15 +1,9 @@
 """purge_guests(): selection, on_delete rules, signals, batches, limits, and
 concurrency with promotions and other purges (PostgreSQL and MariaDB)."""
 
-import json
-import os
-import queue
-import subprocess
-import sys
 import threading
 import time
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,6 +17,7 @@ from guest_auth.services import promote_guest, purge_guests
 from guest_auth.signals import guests_purged
 from tests.factories import PASSWORD, GuestFactory, UserFactory
 from tests.purgeapp.models import Comment, Invoice, Item, Receipt, Refund, Upload
+from tests.purgeapp.processes import Worker
 from tests.purgeapp.receivers import deleted_uploads
 from tests.testapp.models import Note
 
@@ -484,55 +479,6 @@ def test_rejects_bad_arguments(kwargs, message):
 # Concurrency: real transactions in other processes -------------------------------------
 
 
-def _test_database_url():
-    db = connection.settings_dict
-    scheme = {"postgresql": "postgres", "mysql": "mysql"}[connection.vendor]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"{scheme}://{auth}@{db['HOST']}:{db['PORT'] or ''}/{db['NAME']}"
-
-
-class Worker:
-    """``python -m tests.purgeapp.worker`` against the test database."""
-
-    def __init__(self, *args):
-        env = {**os.environ, "GUEST_AUTH_TEST_DATABASE_URL": _test_database_url()}
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.purgeapp.worker", *args],
-            cwd=Path(__file__).resolve().parent.parent,
-            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.proc.stdout:
-            self.lines.put(line.strip())
-        self.lines.put(None)
-
-    def expect(self, expected, timeout=30):
-        try:
-            line = self.lines.get(timeout=timeout)
-        except queue.Empty:
-            self.proc.kill()
-            pytest.fail(f"worker said nothing within {timeout} s (blocked?)")
-        if line is None:
-            pytest.fail(f"worker ended: {self.proc.wait()} {self.proc.stderr.read()}")
-        if expected is not None:
-            assert line == expected
-        return line
-
-    def send(self):
-        self.proc.stdin.write("go\n")
-        self.proc.stdin.flush()
-
-    def result(self, timeout=30):
-        result = json.loads(self.expect(None, timeout))
-        assert self.proc.wait(timeout) == 0, self.proc.stderr.read()
-        result["stderr"] = self.proc.stderr.read()
-        return result
-
-
 class HeldPromotion(threading.Thread):
     """Promotes ``user`` in a transaction of its own, kept open until release()."""
 
@@ -599,15 +545,43 @@ def test_promotions_during_a_purge_in_another_process():
 
 @needs_concurrent_writers
 @pytest.mark.django_db(transaction=True)
+def test_killed_purge_leaves_finished_batches_and_a_rerun_finishes():
+    first, second, third = by_pk(idle(), idle(), idle())
+    Item.objects.create(owner=second)
+    Upload.objects.create(owner=second, name="second.png")
+    worker = Worker("--batch-size", "1", "--hang-in-upload-delete")
+    try:
+        worker.expect("ready")
+        worker.send()
+        worker.expect("deleting")  # inside the second batch's transaction
+    finally:
+        worker.proc.kill()
+        worker.proc.wait(30)
+
+    # Wait for the server to notice and roll the open transaction back.
+    with transaction.atomic():
+        list(Guest.objects.select_for_update().filter(pk=second.pk))
+    # The first batch is committed, the second rolled back whole.
+    assert remaining(first, second, third) == {second.pk, third.pk}
+    assert Guest.objects.filter(pk=second.pk).exists()
+    assert Item.objects.filter(owner=second).exists()
+    assert Upload.objects.filter(owner=second).exists()
+    with Receiver(guests_purged) as received:
+        assert purge_guests() == 2
+    assert remaining(first, second, third) == set()
+    assert received.calls == [{"count": 2}]
+
+
+@needs_concurrent_writers
+@pytest.mark.django_db(transaction=True)
 def test_two_purges_in_parallel_delete_each_guest_once():
-    guests = [idle() for _ in range(150)]
-    protected = guests[::50]
-    for guest in guests:
-        Item.objects.create(owner=guest)
-        Comment.objects.create(author=guest)
-    for guest in protected:
-        Invoice.objects.create(owner=guest)
-    Upload.objects.bulk_create([Upload(owner=g, name=f"{g.pk}.png") for g in guests[1:41]])
+    with transaction.atomic():
+        guests = [idle() for _ in range(150)]
+        protected = guests[::50]
+        Item.objects.bulk_create([Item(owner=g) for g in guests])
+        Comment.objects.bulk_create([Comment(author=g) for g in guests])
+        Invoice.objects.bulk_create([Invoice(owner=g) for g in protected])
+        Upload.objects.bulk_create([Upload(owner=g, name=f"{g.pk}.png") for g in guests[1:41]])
 
     workers = [Worker("--batch-size", "7") for _ in range(2)]
     try:

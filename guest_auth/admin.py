@@ -21,6 +21,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import _chart
+from ._purge import PurgeProgress
 from .conf import guest_settings
 from .models import Guest
 from .services import purge_guests
@@ -115,23 +116,37 @@ class GuestAdmin(admin.ModelAdmin):
         description=_("Purge selected guests that are inactive"), permissions=["purge"]
     )
     def purge_selected(self, request: HttpRequest, queryset: QuerySet[Guest]) -> None:
-        count = purge_guests(guests=queryset)
-        kept = queryset.count()
+        last: list[PurgeProgress] = []
+        count = purge_guests(guests=queryset, progress=lambda report: last.append(report))
+        protected = last[-1].skipped
+        active = max(queryset.count() - protected, 0)
         self.message_user(
             request,
             ngettext("Purged %(count)d guest.", "Purged %(count)d guests.", count)
             % {"count": count},
             messages.SUCCESS,
         )
-        if kept:
+        if protected:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d selected guest owns rows protecting it (%(models)s) and was kept.",
+                    "%(count)d selected guests own rows protecting them (%(models)s) and were "
+                    "kept.",
+                    protected,
+                )
+                % {"count": protected, "models": ", ".join(last[-1].protected_by)},
+                messages.WARNING,
+            )
+        if active:
             self.message_user(
                 request,
                 ngettext(
                     "%(count)d selected guest was active recently and was kept.",
                     "%(count)d selected guests were active recently and were kept.",
-                    kept,
+                    active,
                 )
-                % {"count": kept},
+                % {"count": active},
                 messages.WARNING,
             )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -30,6 +31,7 @@ from django.views.decorators.debug import sensitive_variables
 from . import _merge, _secrets
 from ._durations import to_timedelta
 from ._merge import MergeCounts, MergeSummary
+from ._purge import Purge, PurgeProgress
 from ._ratelimit import check_creation_rate
 from .adapter import get_adapter
 from .conf import guest_settings
@@ -227,53 +229,55 @@ def merge_guest(guest: Any, user: Any, dry_run: bool = False) -> MergeSummary:
 
 
 def purge_guests(older_than: Any = None, batch_size: int | None = None, dry_run: bool = False,
-                 *, guests: QuerySet[Guest] | None = None) -> int:
+                 *, guests: QuerySet[Guest] | None = None, limit: int | None = None,
+                 time_limit: Any = None,
+                 progress: Callable[[PurgeProgress], object] | None = None) -> int:
     """Delete guests inactive for longer than ``older_than`` and return how many.
 
     ``older_than`` is a timedelta, seconds or text such as ``"30d"`` (default
     GUEST_AUTH_MAX_INACTIVITY). Guests are deleted ``batch_size`` at a time,
     one transaction per batch, with their users and everything that cascades
-    from them. ``guests`` narrows the candidates (the admin action passes the
-    selection). With ``dry_run`` nothing is deleted and the count is of the
-    guests that would be. Raises ValueError for a non-positive duration or size.
+    from them under Django's on_delete rules; a guest owning a row that
+    PROTECTs or RESTRICTs its deletion is skipped. ``guests`` narrows the
+    candidates (the admin action passes the selection). With ``dry_run``
+    nothing is deleted and the count is of the guests that would be.
+
+    ``limit`` caps how many guests this run deletes and ``time_limit`` (a
+    duration, like ``older_than``) stops it from starting a batch once that
+    much time has passed, so a large backlog can be drained in slices.
+    ``progress`` is called with a PurgeProgress after every batch and once at
+    the end. Raises ValueError for a non-positive duration, size or limit.
     """
     window = guest_settings.MAX_INACTIVITY if older_than is None else to_timedelta(older_than)
     if batch_size is None:
         batch_size = guest_settings.PURGE_BATCH_SIZE
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, not {batch_size!r}.")
+    _check_positive_int("batch_size", batch_size)
+    if limit is not None:
+        _check_positive_int("limit", limit)
+    seconds = None
+    if time_limit is not None:
+        try:
+            seconds = to_timedelta(time_limit).total_seconds()
+        except ValueError as exc:
+            raise ValueError(f"time_limit: {exc}") from None
 
-    cutoff = timezone.now() - window
-    candidates = (Guest.objects.all() if guests is None else guests).filter(last_seen_at__lt=cutoff)
-    if dry_run:
-        return candidates.count()
+    purge = Purge(
+        cutoff=timezone.now() - window, batch_size=batch_size, dry_run=dry_run,
+        guests=guests, limit=limit, time_limit=seconds, progress=progress,
+    )
+    try:
+        purge.run()
+    finally:
+        # Once per run, also when an error stops it: the batches committed
+        # before the error are gone for good.
+        if purge.deleted and not dry_run:
+            guests_purged.send(sender=Guest, count=purge.deleted)
+    return purge.deleted
 
-    user_model = get_user_model()
-    total = 0
-    last_pk = None
-    while True:
-        page = candidates.order_by("pk")
-        if last_pk is not None:
-            page = page.filter(pk__gt=last_pk)
-        ids = list(page.values_list("pk", flat=True)[:batch_size])
-        if not ids:
-            break
-        last_pk = ids[-1]
-        with transaction.atomic():
-            # Inactivity is checked again in the deleting transaction: a guest
-            # seen or promoted since the page was read is kept.
-            created = list(
-                Guest.objects.select_for_update()
-                .filter(pk__in=ids, last_seen_at__lt=cutoff)
-                .values_list("pk", "created_at")
-            )
-            doomed = user_model._base_manager.filter(pk__in=[pk for pk, _ in created])
-            _, per_model = doomed.delete()
-            _record_removed("purged", [moment for _, moment in created])
-        total += per_model.get(user_model._meta.label, 0)
-    if total:
-        guests_purged.send(sender=Guest, count=total)
-    return total
+
+def _check_positive_int(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, not {value!r}.")
 
 
 # API tokens and device credentials. guest_auth.contrib.rest_framework is a thin

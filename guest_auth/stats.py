@@ -14,8 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, PositiveIntegerField, Q, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -101,26 +100,25 @@ def _record_removed(event: str, created: Iterable[datetime], using: str | None =
     """Count guests removed now by ``event`` ("promoted", "merged", "purged").
 
     ``created`` holds the removed guests' creation times. Call it inside the
-    transaction that removes them.
+    transaction that removes them. Two queries, however many days are involved
+    (a purge batch can span many creation days).
     """
     created_days = Counter(timezone.localdate(moment) for moment in created)
     if not created_days:
         return
-    _add(timezone.localdate(), {event: sum(created_days.values())}, using)
-    for day, number in created_days.items():
-        _add(day, {"created_gone": number}, using)
-
-
-def _add(day: date, increments: dict[str, int], using: str | None) -> None:
+    today = timezone.localdate()
+    days = set(created_days) | {today}
     rows = GuestDay.objects.using(using)
-    update = {name: F(name) + number for name, number in increments.items()}
-    if rows.filter(day=day).update(**update):
-        return
-    try:
-        with transaction.atomic(using=using):
-            rows.create(day=day, **increments)
-    except IntegrityError:  # another transaction created the row first
-        rows.filter(day=day).update(**update)
+    rows.bulk_create([GuestDay(day=day) for day in days], ignore_conflicts=True)
+    rows.filter(day__in=days).update(**{
+        "created_gone": F("created_gone") + _per_day(created_days),
+        event: F(event) + _per_day({today: sum(created_days.values())}),
+    })
+
+
+def _per_day(numbers: dict[date, int]) -> Case:
+    whens = [When(day=day, then=Value(number)) for day, number in numbers.items()]
+    return Case(*whens, default=Value(0), output_field=PositiveIntegerField())
 
 
 def _start_of(day: date) -> datetime:

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "tests.testapp",
     "tests.mergeapp",
     "tests.perfapp",
+    "tests.purgeapp",
 ]
 if os.environ.get("GUEST_AUTH_TEST_WITHOUT_DRF"):
     INSTALLED_APPS.remove("rest_framework")

@@ -50,6 +50,27 @@ def test_purge_action_deletes_selected_inactive_and_keeps_active(admin_client):
 
 
 @pytest.mark.django_db
+def test_purge_action_keeps_protected_guests(admin_client):
+    from tests.purgeapp.models import Invoice
+
+    idle = GuestFactory(last_seen_at=timezone.now() - timedelta(days=60))
+    protected = [GuestFactory(last_seen_at=timezone.now() - timedelta(days=60)) for _ in range(2)]
+    for guest in protected:
+        Invoice.objects.create(owner=guest.user)
+    response = admin_client.post(
+        reverse("admin:guest_auth_guest_changelist"),
+        {"action": "purge_selected", "_selected_action": [idle.pk, *(g.pk for g in protected)]},
+        follow=True,
+    )
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == [
+        "Purged 1 guest.",
+        "2 selected guests own rows protecting them (purgeapp.Invoice) and were kept.",
+    ]
+    assert set(Guest.objects.values_list("pk", flat=True)) == {g.pk for g in protected}
+
+
+@pytest.mark.django_db
 def test_purge_action_needs_delete_permission_on_users(client):
     from django.contrib.auth.models import Permission
 

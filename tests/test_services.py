@@ -7,15 +7,14 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from guest_auth import services
 from guest_auth.exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest
 from guest_auth.models import Guest
-from guest_auth.services import create_guest, is_guest, promote_guest, purge_guests
-from guest_auth.signals import guest_created, guest_promoted, guests_purged
-from tests.factories import PASSWORD, GuestFactory, UserFactory
+from guest_auth.services import create_guest, is_guest, promote_guest
+from guest_auth.signals import guest_created, guest_promoted
+from tests.factories import PASSWORD, UserFactory
 from tests.helpers import anonymous_session, make_request, session_store
 from tests.testapp.hashers import CountingHasher
 from tests.testapp.models import Note
@@ -347,116 +346,6 @@ def test_failing_promoted_receiver_undoes_promotion(guest):
         guest_promoted.disconnect(explode)
     assert Guest.objects.filter(pk=guest.pk).exists()
     assert not User().objects.get(pk=guest.pk).has_usable_password()
-
-
-# purge_guests -----------------------------------------------------------------------
-
-
-def _aged(days, **kwargs):
-    return GuestFactory(last_seen_at=timezone.now() - timedelta(days=days), **kwargs).user
-
-
-@pytest.mark.django_db
-def test_purge_deletes_only_inactive_guests_with_their_rows(user):
-    idle = _aged(31)
-    Note.objects.create(user=idle, text="gone")
-    active = _aged(1)
-    Note.objects.create(user=active, text="kept")
-    old_but_recently_seen = GuestFactory(
-        created_at=timezone.now() - timedelta(days=400), last_seen_at=timezone.now()
-    ).user
-    Note.objects.create(user=user, text="regular")
-
-    assert purge_guests() == 1
-    assert set(User().objects.values_list("pk", flat=True)) == {
-        user.pk, active.pk, old_but_recently_seen.pk
-    }
-    assert set(Note.objects.values_list("text", flat=True)) == {"kept", "regular"}
-
-
-@pytest.mark.django_db
-def test_purge_never_touches_regular_or_promoted_users():
-    regular = UserFactory(last_login=timezone.now() - timedelta(days=999))
-    promoted = _aged(90)
-    promote_guest(None, promoted, password=PASSWORD, **_promotion_fields())
-    assert purge_guests(older_than=1) == 0
-    assert User().objects.filter(pk__in=[regular.pk, promoted.pk]).count() == 2
-
-
-@pytest.mark.django_db
-def test_purge_window_argument_forms():
-    _aged(3)
-    _aged(10)
-    assert purge_guests(older_than="7d", dry_run=True) == 1
-    assert purge_guests(older_than=timedelta(days=2), dry_run=True) == 2
-    assert purge_guests(older_than=86400 * 20, dry_run=True) == 0
-
-
-@pytest.mark.django_db
-def test_purge_dry_run_changes_nothing():
-    _aged(40)
-    with Receiver(guests_purged) as received:
-        assert purge_guests(dry_run=True) == 1
-    assert Guest.objects.count() == 1 and User().objects.count() == 1
-    assert received.calls == []
-
-
-@pytest.mark.parametrize("count,batch_size", [(5, 2), (4, 2), (3, 1), (2, 5)])
-@pytest.mark.django_db
-def test_purge_batches(count, batch_size):
-    for _ in range(count):
-        _aged(31)
-    keep = _aged(29)
-    with Receiver(guests_purged) as received:
-        assert purge_guests(batch_size=batch_size) == count
-    assert list(User().objects.values_list("pk", flat=True)) == [keep.pk]
-    assert received.calls == [{"count": count}]
-
-
-@pytest.mark.django_db
-def test_purge_batch_size_default_from_settings(settings):
-    settings.GUEST_AUTH_PURGE_BATCH_SIZE = 2
-    for _ in range(3):
-        _aged(31)
-    with CaptureQueriesContext(connection) as queries:
-        assert purge_guests() == 3
-    table = Guest._meta.db_table
-    guest_deletes = [q for q in queries.captured_queries
-                     if q["sql"].startswith("DELETE") and table in q["sql"]]
-    assert len(guest_deletes) == 2  # one transaction per batch of two
-
-
-@pytest.mark.django_db
-def test_purge_recheck_keeps_guest_seen_after_selection(monkeypatch):
-    # A guest that becomes active between the page read and the delete is kept.
-    victim = _aged(31)
-    real_atomic = services.transaction.atomic
-
-    def atomic_after_activity(*args, **kwargs):
-        Guest.objects.filter(pk=victim.pk).update(last_seen_at=timezone.now())
-        return real_atomic(*args, **kwargs)
-
-    monkeypatch.setattr(services.transaction, "atomic", atomic_after_activity)
-    assert purge_guests() == 0
-    assert Guest.objects.filter(pk=victim.pk).exists()
-
-
-@pytest.mark.django_db
-def test_purge_sends_no_signal_when_nothing_went():
-    with Receiver(guests_purged) as received:
-        assert purge_guests() == 0
-    assert received.calls == []
-
-
-@pytest.mark.parametrize("kwargs", [{"older_than": 0}, {"older_than": "-1d"},
-                                    {"older_than": "soon"}, {"batch_size": 0},
-                                    {"batch_size": -3}, {"batch_size": "10"}])
-@pytest.mark.django_db
-def test_purge_rejects_bad_arguments(kwargs):
-    _aged(60)
-    with pytest.raises(ValueError):
-        purge_guests(**kwargs)
-    assert Guest.objects.count() == 1
 
 
 # session bookkeeping ------------------------------------------------------------------

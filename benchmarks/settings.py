@@ -1,0 +1,36 @@
+"""Settings for benchmarks/purge.py (not a site, not packaged).
+
+GUEST_AUTH_BENCH_DATABASE_URL names a PostgreSQL database used only by the
+benchmark: its tables are emptied between rounds.
+"""
+
+import os
+from urllib.parse import unquote, urlsplit
+
+SECRET_KEY = "guest-auth-benchmarks-not-secret"
+DEBUG = False
+USE_TZ = True
+TIME_ZONE = "UTC"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "guest_auth",
+    "benchmarks.benchapp",
+]
+URL = os.environ.get(
+    "GUEST_AUTH_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/guest_auth_bench"
+)
+_parts = urlsplit(URL)
+if _parts.scheme not in ("postgres", "postgresql"):
+    raise ValueError(f"GUEST_AUTH_BENCH_DATABASE_URL must be a postgres:// URL, not {URL!r}")
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _parts.path.lstrip("/"),
+        "USER": unquote(_parts.username or ""),
+        "PASSWORD": unquote(_parts.password or ""),
+        "HOST": _parts.hostname or "",
+        "PORT": str(_parts.port or ""),
+    }
+}

@@ -1,0 +1,411 @@
+"""The machinery behind :func:`guest_auth.services.purge_guests`.
+
+Guests are taken in primary-key order, one batch per transaction. Each batch
+is selected, and its Guest rows locked, by one ``SELECT ... FOR UPDATE SKIP
+LOCKED`` that also re-checks inactivity: live traffic holding a guest's row
+(a promotion, an activity update) is neither blocked nor overridden, and
+concurrent purges take disjoint batches. The users are then deleted by
+Django's own deletion :class:`~django.db.models.deletion.Collector`, so the
+on_delete rules, the signal receivers and the fast paths Django takes when
+no receiver is connected all stay Django's. A guest whose deletion a PROTECT
+or RESTRICT row forbids (as the collector decides) is skipped and the rest
+of the batch goes on.
+
+Memory is bounded by the batch size: nothing is kept from one batch to the
+next but counters and the last primary key.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import OperationalError, connections, router, transaction
+from django.db.models import PROTECT, RESTRICT, F, Lookup, Model, Q, QuerySet
+from django.db.models.deletion import (
+    Collector,
+    ProtectedError,
+    RestrictedError,
+    get_candidate_relations_to_delete,
+)
+from django.db.models.signals import post_delete, pre_delete
+
+from .models import Guest
+from .stats import _record_removed
+
+__all__ = ["Purge", "PurgeProgress"]
+
+logger = logging.getLogger("guest_auth.purge")
+
+# Primary keys per query when looking up protecting rows; below every
+# backend's limit on query parameters.
+_CHUNK = 500
+# Tries of a batch whose transaction a deadlock rolled back.
+_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class PurgeProgress:
+    """Where a purge run stands; passed to the ``progress`` callback of
+    ``purge_guests`` after every batch and once more at the end (``done``)."""
+
+    #: Guests deleted so far (in a dry run: that would be deleted).
+    deleted: int
+    #: Guests kept because rows they own PROTECT or RESTRICT their deletion.
+    skipped: int
+    #: Labels ("app.Model") of the models whose rows protected skipped guests.
+    protected_by: tuple[str, ...]
+    #: Batches finished (each one committed, unless dry_run).
+    batches: int
+    #: Seconds since the run started.
+    elapsed: float
+    #: True only in the last report of the run.
+    done: bool
+    #: ``"limit"`` or ``"time_limit"`` when the run stopped there (inactive
+    #: guests may remain), else None.
+    stopped_by: str | None
+    dry_run: bool
+
+
+class Purge:
+    """One run of the purge. ``run()`` once, then read ``deleted`` and ``skipped``.
+
+    ``deleted`` is kept up to date batch by batch, so after an error it still
+    counts the guests of the batches that were committed.
+    """
+
+    def __init__(
+        self,
+        *,
+        cutoff: datetime,
+        batch_size: int,
+        dry_run: bool = False,
+        guests: QuerySet[Any] | None = None,
+        limit: int | None = None,
+        time_limit: float | None = None,
+        progress: Callable[[PurgeProgress], object] | None = None,
+    ) -> None:
+        self.cutoff = cutoff
+        self.batch_size = batch_size
+        self.dry_run = dry_run
+        self.guests = guests
+        self.limit = limit
+        self.time_limit = time_limit
+        self.progress = progress
+        self.deleted = 0
+        # Creation times of the current batch's guests, and of those deleted,
+        # for guest_auth.stats.
+        self._created: dict[Any, datetime] = {}
+        self._removed: list[datetime] = []
+        self.skipped = 0
+        self.batches = 0
+        self.stopped_by: str | None = None
+        self._protected_by: set[str] = set()
+        self._started = time.monotonic()
+
+        self.model = get_user_model()
+        self.using = router.db_for_write(self.model)
+        opts = self.model._meta
+        self._label = opts.label
+        # Models whose rows can keep a guest through a PROTECT or RESTRICT
+        # foreign key to the user: {model: [those fields]}. When Django's
+        # collector refuses a group, these name the guests at fault at once.
+        self._guards: dict[type[Model], list[Any]] = {}
+        for rel in get_candidate_relations_to_delete(opts):
+            field = rel.field
+            if field.remote_field.on_delete in (PROTECT, RESTRICT) and [
+                f.attname for f in field.foreign_related_fields
+            ] == [opts.pk.attname]:
+                self._guards.setdefault(field.model, []).append(field)
+        # Like Django's Collector for related rows: when no receiver can see
+        # the user instances, only the fields foreign keys point at are loaded
+        # (usually just the primary key, read by the locking query itself).
+        self._lean = not (
+            pre_delete.has_listeners(self.model)
+            or post_delete.has_listeners(self.model)
+            or opts.concrete_model._meta.parents
+        )
+        self._fields = [opts.pk.attname, *sorted(
+            {
+                target.attname
+                for rel in get_candidate_relations_to_delete(opts)
+                for target in rel.field.foreign_related_fields
+            }
+            - {opts.pk.attname}
+        )]
+
+    def run(self) -> int:
+        after = None
+        while True:
+            if self.limit is not None and self.deleted >= self.limit:
+                self.stopped_by = "limit"
+                break
+            if self.time_limit is not None and self._elapsed() >= self.time_limit:
+                self.stopped_by = "time_limit"
+                break
+            size = self.batch_size
+            if self.limit is not None:
+                size = min(size, self.limit - self.deleted)
+            found, after = self._batch(after, size)
+            if not found:
+                break
+            self.batches += 1
+            self._report(done=False)
+            if found < size:
+                break  # the scan ran out of candidates
+        self._report(done=True)
+        return self.deleted
+
+    # One batch ----------------------------------------------------------------------
+
+    def _batch(self, after: Any, size: int) -> tuple[int, Any]:
+        """Settle the next batch in a transaction of its own; return how many
+        guests it held and the last primary key.
+
+        A deadlock victim's transaction is rolled back by the database (MariaDB
+        can deadlock two purges that delete neighbouring rows): the batch is
+        taken again, unless an outer transaction was lost with it.
+        """
+        retry = not self.dry_run and not connections[self.using].in_atomic_block
+        for attempt in range(1, _ATTEMPTS + 1):
+            counters = (self.deleted, self.skipped, set(self._protected_by))
+            try:
+                with nullcontext() if self.dry_run else transaction.atomic(using=self.using):
+                    users = self._candidates(after, size)
+                    if not users:
+                        return 0, after
+                    # Read before the delete: Django clears deleted instances' pks.
+                    last = users[-1].pk
+                    self._removed = []
+                    self._settle(users)
+                    # Once per batch, in its transaction (guest_auth.stats).
+                    _record_removed("purged", self._removed, self.using)
+                return len(users), last
+            except OperationalError as exc:
+                self.deleted, self.skipped, self._protected_by = counters
+                if not (retry and attempt < _ATTEMPTS and _is_deadlock(exc)):
+                    raise
+                logger.warning("Purge batch rolled back by a deadlock; taking it again: %s", exc)
+                time.sleep(0.02 * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _candidates(self, after: Any, size: int) -> list[Model]:
+        """The users of the next ``size`` inactive guests after primary key ``after``.
+
+        Outside a dry run their Guest rows are locked (the caller's transaction
+        holds the locks) and inactivity is evaluated on the rows as locked: a
+        guest seen or promoted since the run started is not returned. Whatever
+        changes whether a user is a guest writes that row, so it is the one
+        lock needed; rows another transaction holds are skipped where the
+        database can.
+        """
+        qs = Guest._base_manager.db_manager(self.using).filter(last_seen_at__lt=self.cutoff)
+        if self.guests is not None:
+            qs = qs.filter(pk__in=self.guests.values("pk"))
+        if after is not None:
+            qs = qs.filter(pk__gt=after)
+        qs = qs.order_by("pk")
+        if not self.dry_run:
+            features = connections[self.using].features
+            qs = qs.select_for_update(
+                skip_locked=features.has_select_for_update_skip_locked,
+                of=("self",) if features.has_select_for_update_of else (),
+            )
+        if self._lean:
+            extra = [f"user__{name}" for name in self._fields[1:]]
+            rows = list(qs.values_list("created_at", "pk", *extra)[:size])
+            self._created = {row[1]: row[0] for row in rows}
+            return [self.model.from_db(self.using, self._fields, row[1:]) for row in rows]
+        self._created = dict(qs.values_list("pk", "created_at")[:size])
+        pks = list(self._created)
+        users = self.model._base_manager.db_manager(self.using).in_bulk(pks)
+        return [users[pk] for pk in pks]
+
+    def _settle(self, users: list[Model]) -> None:
+        """Delete ``users`` (count them, in a dry run) with what cascades from
+        them. When a protected row forbids it, skip the guests that own such
+        rows directly and try the rest again; when the protection is further
+        away (a row protecting a row that cascades from a guest), halve the
+        group until the guests at fault are alone."""
+        while users:
+            collector = _Collector(
+                self.using, origin=self._origin(users),
+                lean_model=self.model if self._lean else None,
+            )
+            blockers: Iterable[Model]
+            try:
+                collector.collect(users)
+            except ProtectedError as exc:
+                blockers = exc.protected_objects
+            except RestrictedError as exc:
+                blockers = exc.restricted_objects
+            else:
+                if self.dry_run:
+                    self.deleted += len(users)
+                else:
+                    # Read before the delete: Django clears deleted instances' pks.
+                    self._removed.extend(self._created[user.pk] for user in users)
+                    _, per_model = collector.delete()
+                    self.deleted += per_model.get(self._label, 0)
+                return
+            owners = self._owners(blockers, {user.pk for user in users})
+            if owners:
+                for labels in owners.values():
+                    self._skip(labels)
+                users = [user for user in users if user.pk not in owners]
+            elif len(users) == 1:
+                self._skip({type(obj)._meta.label for obj in blockers})
+                return
+            else:
+                half = len(users) // 2
+                self._settle(users[:half])
+                self._settle(users[half:])
+                return
+
+    def _owners(self, blockers: Iterable[Model], group: set[Any]) -> dict[Any, set[str]]:
+        """{pk of a user in ``group``: labels} for the users that rows among
+        ``blockers`` reference through a PROTECT or RESTRICT foreign key.
+
+        Such a user can go in no subset of the group either: the row is not
+        deleted by the group's cascades, so it is not by a subset's.
+        """
+        by_model: dict[type[Model], list[Any]] = {}
+        for obj in blockers:
+            if type(obj) in self._guards:
+                by_model.setdefault(type(obj), []).append(obj.pk)
+        owners: dict[Any, set[str]] = {}
+        for model, pks in by_model.items():
+            # The blockers may have been loaded with only their primary key.
+            attnames = [field.attname for field in self._guards[model]]
+            manager = model._base_manager.db_manager(self.using)
+            for start in range(0, len(pks), _CHUNK):
+                rows = manager.filter(pk__in=pks[start : start + _CHUNK]).values_list(*attnames)
+                for row in rows:
+                    for pk in row:
+                        if pk in group:
+                            owners.setdefault(pk, set()).add(model._meta.label)
+        return owners
+
+    def _origin(self, users: list[Model]) -> QuerySet[Any]:
+        # What QuerySet.delete() would pass as the signals' ``origin``.
+        return self.model._base_manager.db_manager(self.using).filter(
+            _keys_in("pk", [user.pk for user in users], self.using)
+        )
+
+    def _skip(self, labels: Iterable[str]) -> None:
+        self.skipped += 1
+        self._protected_by.update(labels)
+
+    # Reporting ----------------------------------------------------------------------
+
+    def _elapsed(self) -> float:
+        return time.monotonic() - self._started
+
+    def _report(self, *, done: bool) -> None:
+        if self.progress is None:
+            return
+        self.progress(
+            PurgeProgress(
+                deleted=self.deleted,
+                skipped=self.skipped,
+                protected_by=tuple(sorted(self._protected_by)),
+                batches=self.batches,
+                elapsed=self._elapsed(),
+                done=done,
+                stopped_by=self.stopped_by,
+                dry_run=self.dry_run,
+            )
+        )
+
+
+def _is_deadlock(exc: OperationalError) -> bool:
+    cause = exc.__cause__
+    # psycopg: deadlock detected, serialization failure; MySQL/MariaDB:
+    # ER_LOCK_DEADLOCK.
+    if getattr(cause, "sqlstate", None) in ("40P01", "40001"):
+        return True
+    args = getattr(cause, "args", ())
+    return bool(args) and args[0] == 1213
+
+
+def _keys_in(name: str, values: list[Any], using: str) -> Any:
+    """A filter for ``name`` among ``values``: ``= ANY(array)`` on PostgreSQL,
+    ``IN (...)`` elsewhere."""
+    if connections[using].vendor == "postgresql":
+        return _AnyOf(F(name), values)
+    return Q(**{f"{name}__in": values})
+
+
+class _AnyOf(Lookup):
+    """``lhs = ANY(%s)``, the keys as one array parameter (PostgreSQL).
+
+    Django's ``IN (%s, %s, ...)`` takes one parameter per key, each prepared
+    by Django and then by the driver: for batches of a thousand guests that
+    costs more than the deletes themselves.
+    """
+
+    lookup_name = "guest_auth_any"  # used directly, never registered
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs_sql, params = self.process_lhs(compiler, connection)
+        return f"{lhs_sql} = ANY(%s)", [*params, list(self.rhs)]
+
+
+class _Collector(Collector):
+    """Django's deletion collector, cheaper per key.
+
+    Related rows are looked up by key values rather than instances Django
+    would take apart one by one; on PostgreSQL the keys go as one array
+    parameter. There too, when nothing can observe the user instances
+    (``lean_model``: no pre/post_delete receiver, no parent model), the users
+    are deleted last with one statement rather than in Django's chunks of a
+    hundred. What is deleted, in which order and with which signals stays
+    what Django decides.
+    """
+
+    def __init__(self, using: str, origin: Any = None, *, lean_model: Any = None) -> None:
+        super().__init__(using, origin=origin)
+        postgres = connections[using].vendor == "postgresql"
+        self._lean_model = lean_model if postgres else None
+
+    def related_objects(self, related_model: Any, related_fields: list[Any],
+                        objs: Any) -> QuerySet[Any]:
+        if any(len(field.foreign_related_fields) != 1 for field in related_fields):
+            return super().related_objects(related_model, related_fields, objs)
+        predicate = Q.create(
+            [
+                _keys_in(
+                    field.attname,
+                    [getattr(obj, field.foreign_related_fields[0].attname) for obj in objs],
+                    self.using,
+                )
+                for field in related_fields
+            ],
+            connector=Q.OR,
+        )
+        return related_model._base_manager.using(self.using).filter(predicate)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        users = self.data.pop(self._lean_model, None) if self._lean_model else None
+        if not users:
+            return super().delete()
+        model = self._lean_model
+        with transaction.atomic(using=self.using, savepoint=False):
+            # Everything that cascades from the users first, then the users:
+            # they are what every other collected row depends on.
+            _, per_model = super().delete()
+            count = (
+                model._base_manager.db_manager(self.using)
+                .filter(_keys_in("pk", [user.pk for user in users], self.using))
+                ._raw_delete(self.using)
+            )
+        if count:
+            per_model[model._meta.label] = count
+        return sum(per_model.values()), per_model

@@ -40,14 +40,16 @@ class Guest(models.Model):
 
 
 class GuestDay(models.Model):
-    """Per-day counts of guests removed, for guest_auth.stats (the admin's insights).
+    """Counts of guests removed, for guest_auth.stats (the admin's insights).
 
     ``promoted``, ``merged`` and ``purged`` count what happened on ``day``;
     ``created_gone`` counts guests created on ``day`` that have been removed
     since, so a day's creations can be counted without a write per creation.
+    Rows are only ever inserted (one per removal and day) and summed when read:
+    no promotion or purge waits for another's lock on a shared counter row.
     """
 
-    day = models.DateField(_("day"), primary_key=True)
+    day = models.DateField(_("day"), db_index=True)
     promoted = models.PositiveIntegerField(_("promoted"), default=0)
     merged = models.PositiveIntegerField(_("merged"), default=0)
     purged = models.PositiveIntegerField(_("purged"), default=0)

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Count, F, PositiveIntegerField, Q, Value, When
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -22,6 +22,8 @@ from .conf import guest_settings
 from .models import Guest, GuestDay
 
 __all__ = ["DayFigures", "Insights", "insights"]
+
+_COUNTERS = ("promoted", "merged", "purged", "created_gone")
 
 # A guest seen within this long counts as active; before that, as idle.
 ACTIVE_WITHIN = timedelta(days=1)
@@ -76,17 +78,22 @@ def insights(days: int = 30) -> Insights:
         .annotate(n=Count("pk"))
         .values_list("day", "n")
     )
-    recorded = {row.day: row for row in GuestDay.objects.filter(day__gte=first)}
+    recorded = {
+        row["day"]: row
+        for row in GuestDay.objects.filter(day__gte=first).values("day").annotate(
+            **{name: Sum(name) for name in _COUNTERS}
+        )
+    }
     figures = []
     for offset in range(days):
         day = first + timedelta(days=offset)
-        row = recorded.get(day, GuestDay(day=day))
+        row = recorded.get(day, dict.fromkeys(_COUNTERS, 0))
         figures.append(DayFigures(
             day=day,
-            created=existing.get(day, 0) + row.created_gone,
-            promoted=row.promoted,
-            merged=row.merged,
-            purged=row.purged,
+            created=existing.get(day, 0) + row["created_gone"],
+            promoted=row["promoted"],
+            merged=row["merged"],
+            purged=row["purged"],
         ))
     return Insights(
         active=counts["active"],
@@ -100,25 +107,17 @@ def _record_removed(event: str, created: Iterable[datetime], using: str | None =
     """Count guests removed now by ``event`` ("promoted", "merged", "purged").
 
     ``created`` holds the removed guests' creation times. Call it inside the
-    transaction that removes them. Two queries, however many days are involved
-    (a purge batch can span many creation days).
+    transaction that removes them. One INSERT, however many days are involved,
+    and never an UPDATE of a shared row, so it takes no lock anyone waits for.
     """
     created_days = Counter(timezone.localdate(moment) for moment in created)
     if not created_days:
         return
     today = timezone.localdate()
-    days = set(created_days) | {today}
-    rows = GuestDay.objects.using(using)
-    rows.bulk_create([GuestDay(day=day) for day in days], ignore_conflicts=True)
-    rows.filter(day__in=days).update(**{
-        "created_gone": F("created_gone") + _per_day(created_days),
-        event: F(event) + _per_day({today: sum(created_days.values())}),
-    })
-
-
-def _per_day(numbers: dict[date, int]) -> Case:
-    whens = [When(day=day, then=Value(number)) for day, number in numbers.items()]
-    return Case(*whens, default=Value(0), output_field=PositiveIntegerField())
+    rows = {day: GuestDay(day=day, created_gone=number) for day, number in created_days.items()}
+    rows.setdefault(today, GuestDay(day=today))
+    setattr(rows[today], event, sum(created_days.values()))
+    GuestDay.objects.using(using).bulk_create(rows.values())
 
 
 def _start_of(day: date) -> datetime:

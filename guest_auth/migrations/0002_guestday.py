@@ -11,7 +11,8 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='GuestDay',
             fields=[
-                ('day', models.DateField(primary_key=True, serialize=False, verbose_name='day')),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('day', models.DateField(db_index=True, verbose_name='day')),
                 ('promoted', models.PositiveIntegerField(default=0, verbose_name='promoted')),
                 ('merged', models.PositiveIntegerField(default=0, verbose_name='merged')),
                 ('purged', models.PositiveIntegerField(default=0, verbose_name='purged')),

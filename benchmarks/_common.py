@@ -48,8 +48,11 @@ class ScratchDatabase:
             self._tmpdir = tempfile.mkdtemp(prefix="guest_auth_bench_")
             url = f"sqlite:///{self._tmpdir}/bench.sqlite3"
         parts = urlsplit(url)
-        self.vendor = {"sqlite": "sqlite", "postgres": "postgresql",
-                       "postgresql": "postgresql"}.get(parts.scheme)
+        self.vendor = {
+            "sqlite": "sqlite",
+            "postgres": "postgresql",
+            "postgresql": "postgresql",
+        }.get(parts.scheme)
         if self.vendor is None:
             sys.exit(f"unsupported database URL scheme {parts.scheme!r} (sqlite or postgres)")
         self.url = url
@@ -78,8 +81,7 @@ class ScratchDatabase:
 
         with self._admin_connection() as conn:
             row = conn.execute(
-                "SELECT shobj_description(oid, 'pg_database') FROM pg_database "
-                "WHERE datname = %s",
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
                 [self.name],
             ).fetchone()
             if row is not None:
@@ -88,11 +90,15 @@ class ScratchDatabase:
                         f"the database {self.name!r} exists and was not made by a benchmark "
                         "run: name another one"
                     )
-                conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(
-                    sql.Identifier(self.name)))
+                conn.execute(
+                    sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(self.name))
+                )
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
-            conn.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-                sql.Identifier(self.name), sql.Literal(_MARKER)))
+            conn.execute(
+                sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                    sql.Identifier(self.name), sql.Literal(_MARKER)
+                )
+            )
 
     def drop(self) -> None:
         if self.keep:
@@ -104,12 +110,19 @@ class ScratchDatabase:
             from psycopg import sql
 
             with self._admin_connection() as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(self.name)))
+                conn.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier(self.name)
+                    )
+                )
 
 
-def setup_django(database_url: str, auth: str = "guest", redis_url: str | None = None,
-                 cache_prefix: str | None = None) -> None:
+def setup_django(
+    database_url: str,
+    auth: str = "guest",
+    redis_url: str | None = None,
+    cache_prefix: str | None = None,
+) -> None:
     """Configure the benchmark site in this process and migrate its database."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))

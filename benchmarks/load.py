@@ -100,16 +100,32 @@ class Servers:
         log = Path(tempfile.mkstemp(prefix=f"guest_auth_bench_{auth}_", suffix=".log")[1])
         self.logs.append(log)
         command = [
-            sys.executable, "-m", "gunicorn", "benchmarks.site.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-            "--worker-class", "sync", "--chdir", str(ROOT),
-            "--error-logfile", str(log), "--log-level", "warning",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "benchmarks.site.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--chdir",
+            str(ROOT),
+            "--error-logfile",
+            str(log),
+            "--log-level",
+            "warning",
         ]
         # A session of its own, so the whole group (master and workers) can
         # be signalled by the master's id alone.
         process = subprocess.Popen(
-            command, env={**env, "BENCH_AUTH": auth}, start_new_session=True,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            command,
+            env={**env, "BENCH_AUTH": auth},
+            start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
         return f"http://127.0.0.1:{port}"
@@ -145,8 +161,9 @@ def _free_port() -> int:
 # The load generator ---------------------------------------------------------------
 
 
-async def _generate(url: str, duration: float, concurrency: int, next_request, on_reply,
-                    run: Run) -> None:
+async def _generate(
+    url: str, duration: float, concurrency: int, next_request, on_reply, run: Run
+) -> None:
     """``concurrency`` clients sending requests back to back for ``duration`` seconds."""
     import aiohttp
 
@@ -241,7 +258,8 @@ async def race(site: Site) -> tuple[list[tuple[str, set[str]]], Counter]:
     results, errors = [], Counter()
     connector = aiohttp.TCPConnector(force_close=True)
     async with aiohttp.ClientSession(
-        connector=connector, cookie_jar=aiohttp.DummyCookieJar(),
+        connector=connector,
+        cookie_jar=aiohttp.DummyCookieJar(),
         timeout=aiohttp.ClientTimeout(total=30),
     ) as session:
         for _ in range(RACE_SESSIONS):
@@ -281,13 +299,19 @@ async def generator_ceiling(duration: float, concurrency: int) -> Run:
         "    await asyncio.sleep(60)\n"
         "asyncio.run(main())\n"
     )
-    process = subprocess.Popen([sys.executable, "-c", code], start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         await _wait_until_up(f"http://127.0.0.1:{port}", "/")
         run = Run("ceiling", "trivial server")
         await _generate(
-            f"http://127.0.0.1:{port}", duration, concurrency,
+            f"http://127.0.0.1:{port}",
+            duration,
+            concurrency,
             lambda i: ("GET", "/", {}, None),
             lambda response, body, context: None if response.status == 200 else "HTTP",
             run,
@@ -331,14 +355,18 @@ def verify(sites: dict[str, Site], race_results) -> list[str]:
     for site in sites.values():
         prefix = "guest_" if site.name == "guest" else "plain_"
         users = set(
-            str(pk) for pk in user_model.objects.filter(
+            str(pk)
+            for pk in user_model.objects.filter(
                 **{f"{user_model.USERNAME_FIELD}__startswith": prefix}
             ).values_list("pk", flat=True)
         )
         told = set(site.writes)
         visits = {
-            str(pk): n for pk, n in Visit.objects.filter(user__pk__in=users)
-            .values_list("user").annotate(n=Count("id")).values_list("user", "n")
+            str(pk): n
+            for pk, n in Visit.objects.filter(user__pk__in=users)
+            .values_list("user")
+            .annotate(n=Count("id"))
+            .values_list("user", "n")
         }
         lines.append(
             f"{site.name}: {len(users)} users in the database, {len(told)} named in replies; "
@@ -346,8 +374,10 @@ def verify(sites: dict[str, Site], race_results) -> list[str]:
             "acknowledged"
         )
         if users != told:
-            failures.append(f"{site.name}: users in the database and in replies differ "
-                            f"({len(users - told)} unknown, {len(told - users)} missing)")
+            failures.append(
+                f"{site.name}: users in the database and in replies differ "
+                f"({len(users - told)} unknown, {len(told - users)} missing)"
+            )
         if visits != dict(site.writes):
             lost = sum((Counter(site.writes) - Counter(visits)).values())
             extra = sum((Counter(visits) - Counter(site.writes)).values())
@@ -355,11 +385,15 @@ def verify(sites: dict[str, Site], race_results) -> list[str]:
         if site.name == "guest":
             guests = set(str(pk) for pk in Guest.objects.values_list("pk", flat=True))
             if guests != users:
-                failures.append(f"guest: {len(users - guests)} users without a Guest row, "
-                                f"{len(guests - users)} Guest rows of unknown users")
+                failures.append(
+                    f"guest: {len(users - guests)} users without a Guest row, "
+                    f"{len(guests - users)} Guest rows of unknown users"
+                )
             touched = Guest.objects.exclude(last_seen_at=F("created_at")).count()
-            lines.append(f"guest: {touched} last_seen_at writes (interval "
-                         "GUEST_AUTH_ACTIVITY_INTERVAL = 1 h: none expected)")
+            lines.append(
+                f"guest: {touched} last_seen_at writes (interval "
+                "GUEST_AUTH_ACTIVITY_INTERVAL = 1 h: none expected)"
+            )
             if touched:
                 failures.append(f"guest: {touched} activity writes within the interval")
 
@@ -394,17 +428,30 @@ def verify(sites: dict[str, Site], race_results) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/guest_auth_bench"),
-        help="postgres://USER@127.0.0.1:5432/NAME, a scratch database (created and dropped)")
-    parser.add_argument("--redis-url", default=os.environ.get(
-        "BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/guest_auth_bench"
+        ),
+        help="postgres://USER@127.0.0.1:5432/NAME, a scratch database (created and dropped)",
+    )
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per site")
     parser.add_argument("--concurrency", type=int, default=16, help="concurrent clients")
-    parser.add_argument("--duration", type=float, default=10.0,
-                        help="seconds per scenario and site, per round (default 10)")
-    parser.add_argument("--rounds", type=int, default=3,
-                        help="rounds of all scenarios, site order swapped each round")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        help="seconds per scenario and site, per round (default 10)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="rounds of all scenarios, site order swapped each round",
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     args = parser.parse_args(argv)
 
@@ -436,8 +483,9 @@ def main(argv: list[str] | None = None) -> int:
             "BENCH_CACHE_PREFIX": prefix,
         }
         sites = {
-            "guest": Site("guest", servers.start("guest", env, args.workers),
-                          "/guest/start-visit/"),
+            "guest": Site(
+                "guest", servers.start("guest", env, args.workers), "/guest/start-visit/"
+            ),
             "plain": Site("plain", servers.start("plain", env, args.workers), "/start-visit/"),
         }
         runs, ceiling, race_results, race_errors = asyncio.run(_bench(args, sites, servers))
@@ -446,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         servers.stop()
         keys = list(redis_client.scan_iter(match=f"{prefix}:*", count=1000))
         for start in range(0, len(keys), 500):
-            redis_client.delete(*keys[start:start + 500])
+            redis_client.delete(*keys[start : start + 500])
         from django.db import connections
 
         connections.close_all()
@@ -486,21 +534,28 @@ async def _bench(args, sites: dict[str, Site], servers: Servers):
 def _report(args, runs, ceiling, sites, race_results, race_errors) -> int:
     import django
 
-    print(f"guest_auth under load: gunicorn {args.workers} sync workers per site, PostgreSQL, "
-          f"Redis (RedisCache, cached_db sessions); Django {django.get_version()}, "
-          f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
-    print(f"{args.concurrency} concurrent clients on 127.0.0.1 (aiohttp, one connection per "
-          f"request), {args.duration:.0f} s per scenario and site, {args.rounds} rounds "
-          "(site order swapped each round); figures over all rounds.")
-    print(f"Generator alone against a trivial server: {ceiling.requests / ceiling.duration:.0f} "
-          f"req/s using {ceiling.generator_cpu:.0%} of a CPU.")
+    print(
+        f"guest_auth under load: gunicorn {args.workers} sync workers per site, PostgreSQL, "
+        f"Redis (RedisCache, cached_db sessions); Django {django.get_version()}, "
+        f"Python {platform.python_version()}, {os.cpu_count()} CPUs"
+    )
+    print(
+        f"{args.concurrency} concurrent clients on 127.0.0.1 (aiohttp, one connection per "
+        f"request), {args.duration:.0f} s per scenario and site, {args.rounds} rounds "
+        "(site order swapped each round); figures over all rounds."
+    )
+    print(
+        f"Generator alone against a trivial server: {ceiling.requests / ceiling.duration:.0f} "
+        f"req/s using {ceiling.generator_cpu:.0%} of a CPU."
+    )
     print()
     rows, failures = [], []
     for scenario in ("create", "return"):
         throughput = {}
         per_round = {
-            name: [r.requests / r.duration
-                   for r in runs if r.scenario == scenario and r.site == name]
+            name: [
+                r.requests / r.duration for r in runs if r.scenario == scenario and r.site == name
+            ]
             for name in ("plain", "guest")
         }
         round_ratios = [g / p for g, p in zip(per_round["guest"], per_round["plain"], strict=True)]
@@ -512,20 +567,37 @@ def _report(args, runs, ceiling, sites, race_results, race_errors) -> int:
             throughput[name] = len(latencies) / duration
             cpu = sum(r.generator_cpu * r.duration for r in mine) / duration
             ratio = throughput["guest"] / throughput["plain"] if name == "guest" else None
-            rows.append([
-                scenario, "guest_auth" if name == "guest" else "plain Django",
-                str(len(latencies)), str(sum(errors.values())),
-                f"{throughput[name]:.0f}",
-                f"{percentile(latencies, 0.5) * 1000:.1f}",
-                f"{percentile(latencies, 0.99) * 1000:.1f}",
-                f"{ratio:.3f}x ({min(round_ratios):.2f}-{max(round_ratios):.2f})"
-                if ratio is not None else "",
-                f"{cpu:.0%}",
-            ])
+            rows.append(
+                [
+                    scenario,
+                    "guest_auth" if name == "guest" else "plain Django",
+                    str(len(latencies)),
+                    str(sum(errors.values())),
+                    f"{throughput[name]:.0f}",
+                    f"{percentile(latencies, 0.5) * 1000:.1f}",
+                    f"{percentile(latencies, 0.99) * 1000:.1f}",
+                    f"{ratio:.3f}x ({min(round_ratios):.2f}-{max(round_ratios):.2f})"
+                    if ratio is not None
+                    else "",
+                    f"{cpu:.0%}",
+                ]
+            )
             if errors:
                 failures.append(f"{scenario}/{name}: errors {dict(errors)}")
-    print_table(["scenario", "site", "requests", "errors", "req/s", "p50 ms", "p99 ms",
-                 "req/s vs plain (per round)", "generator CPU"], rows)
+    print_table(
+        [
+            "scenario",
+            "site",
+            "requests",
+            "errors",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "req/s vs plain (per round)",
+            "generator CPU",
+        ],
+        rows,
+    )
     print()
     if race_errors:
         failures.append(f"race: errors {dict(race_errors)}")

@@ -107,9 +107,7 @@ def generate(guests: int) -> float:
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
-        cursor.execute(
-            GENERATE, {"users": users_for(guests), "regular": REGULAR, "active": ACTIVE}
-        )
+        cursor.execute(GENERATE, {"users": users_for(guests), "regular": REGULAR, "active": ACTIVE})
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {TABLES}")
         # Start each timing from the same state: without this, the checkpoint
@@ -180,16 +178,25 @@ def compare(guests: int, repeat: int, batch_size: int | None) -> float:
                 raise SystemExit(f"{name} left (users, guests, rows) {after}, expected {expected}")
             times[name].append(elapsed)
         ratios.append(times["purge"][-1] / times["sql"][-1])
-        print(f"  round {round_}: hand-written SQL {times['sql'][-1]:7.3f} s, "
-              f"purge_guests() {times['purge'][-1]:7.3f} s, ratio {ratios[-1]:.2f}", flush=True)
+        print(
+            f"  round {round_}: hand-written SQL {times['sql'][-1]:7.3f} s, "
+            f"purge_guests() {times['purge'][-1]:7.3f} s, ratio {ratios[-1]:.2f}",
+            flush=True,
+        )
     ratio = statistics.median(ratios)
     print(f"(a) {guests:,} guests, 2 rows each, {repeat} rounds:")
-    print(f"    hand-written SQL DELETE  median {statistics.median(times['sql']):7.3f} s"
-          f"  (best {min(times['sql']):.3f} s)")
-    print(f"    purge_guests()           median {statistics.median(times['purge']):7.3f} s"
-          f"  (best {min(times['purge']):.3f} s)")
-    print(f"    ratio                    median {ratio:.2f} of the rounds' ratios"
-          f"  (target <= 2.0)", flush=True)
+    print(
+        f"    hand-written SQL DELETE  median {statistics.median(times['sql']):7.3f} s"
+        f"  (best {min(times['sql']):.3f} s)"
+    )
+    print(
+        f"    purge_guests()           median {statistics.median(times['purge']):7.3f} s"
+        f"  (best {min(times['purge']):.3f} s)"
+    )
+    print(
+        f"    ratio                    median {ratio:.2f} of the rounds' ratios  (target <= 2.0)",
+        flush=True,
+    )
     return ratio
 
 
@@ -211,11 +218,19 @@ def measure_rss(guests: int, batch_size: int | None) -> None:
     took = generate(guests)
     print(f"  generated in {took:.1f} s", flush=True)
     _, idle_rss = run_child("--child", "idle")  # Django, the driver, guest_auth, connected
-    result, rss = run_child("--child", "purge", "--guests", str(guests),
-                            *(["--batch-size", str(batch_size)] if batch_size else []))
+    result, rss = run_child(
+        "--child",
+        "purge",
+        "--guests",
+        str(guests),
+        *(["--batch-size", str(batch_size)] if batch_size else []),
+    )
     print(f"(b) purge of {result['count']:,} guests in a child process: {result['seconds']:.1f} s")
-    print(f"    peak RSS {rss:.1f} MB (VmHWM {result['vmhwm_mb']:.1f} MB; target < 150 MB);"
-          f" a child that only starts Django and connects: {idle_rss:.1f} MB", flush=True)
+    print(
+        f"    peak RSS {rss:.1f} MB (VmHWM {result['vmhwm_mb']:.1f} MB; target < 150 MB);"
+        f" a child that only starts Django and connects: {idle_rss:.1f} MB",
+        flush=True,
+    )
 
 
 def child(kind: str, guests: int, batch_size: int | None) -> None:
@@ -240,14 +255,27 @@ def child(kind: str, guests: int, batch_size: int | None) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--guests", type=int, default=100_000,
-                        help="idle guests for the time comparison (default 100000)")
-    parser.add_argument("--rss-guests", type=int, default=1_000_000,
-                        help="idle guests for the memory measurement (default 1000000; 0 skips)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="rounds of each method; the best counts (default 3)")
-    parser.add_argument("--batch-size", type=int, default=None,
-                        help="purge batch size (default GUEST_AUTH_PURGE_BATCH_SIZE)")
+    parser.add_argument(
+        "--guests",
+        type=int,
+        default=100_000,
+        help="idle guests for the time comparison (default 100000)",
+    )
+    parser.add_argument(
+        "--rss-guests",
+        type=int,
+        default=1_000_000,
+        help="idle guests for the memory measurement (default 1000000; 0 skips)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds of each method; the best counts (default 3)"
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=None,
+        help="purge batch size (default GUEST_AUTH_PURGE_BATCH_SIZE)",
+    )
     parser.add_argument("--child", choices=["idle", "purge"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -261,8 +289,11 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]
-    print(f"PostgreSQL {server}, Python {platform.python_version()}, Django {django.__version__}, "
-          f"{os.cpu_count()} CPUs, database {connection.settings_dict['NAME']!r}", flush=True)
+    print(
+        f"PostgreSQL {server}, Python {platform.python_version()}, Django {django.__version__}, "
+        f"{os.cpu_count()} CPUs, database {connection.settings_dict['NAME']!r}",
+        flush=True,
+    )
     if args.guests:
         compare(args.guests, args.repeat, args.batch_size)
     if args.rss_guests:

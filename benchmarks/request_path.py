@@ -106,8 +106,13 @@ class Bench:
         finally:
             user_logged_in.connect(_on_login, dispatch_uid="guest_auth.on_login")
 
-    def request(self, plain: bool, method: str, path: str, cookie: str | None,
-                ) -> tuple[float, float, int, dict[str, str], bytes]:
+    def request(
+        self,
+        plain: bool,
+        method: str,
+        path: str,
+        cookie: str | None,
+    ) -> tuple[float, float, int, dict[str, str], bytes]:
         environ = {
             "REQUEST_METHOD": method,
             "PATH_INFO": path,
@@ -232,53 +237,73 @@ def build_pairs(bench: Bench, pool_size: int) -> list[Pair]:
     return [
         Pair(
             "a. guest-creating request, anonymous session",
-            v("plain Django: create user + login", True, "POST", "/start/",
-              anonymous_session, logged_in),
-            v("guest_auth: allow_guest view", False, "POST", "/guest/start/",
-              anonymous_session, logged_in),
-            max_extra_queries=1, max_ratio=1.15,
+            v(
+                "plain Django: create user + login",
+                True,
+                "POST",
+                "/start/",
+                anonymous_session,
+                logged_in,
+            ),
+            v(
+                "guest_auth: allow_guest view",
+                False,
+                "POST",
+                "/guest/start/",
+                anonymous_session,
+                logged_in,
+            ),
+            max_extra_queries=1,
+            max_ratio=1.15,
         ),
         Pair(
             "a. guest-creating request, no session yet",
-            v("plain Django: create user + login", True, "POST", "/start/",
-              no_cookie, logged_in),
-            v("guest_auth: allow_guest view", False, "POST", "/guest/start/",
-              no_cookie, logged_in),
-            max_extra_queries=1, max_ratio=1.15,
+            v("plain Django: create user + login", True, "POST", "/start/", no_cookie, logged_in),
+            v("guest_auth: allow_guest view", False, "POST", "/guest/start/", no_cookie, logged_in),
+            max_extra_queries=1,
+            max_ratio=1.15,
         ),
         Pair(
             "b. returning visitor, view reads request.user",
-            v("plain Django: regular user", True, "GET", "/whoami/",
-              regular_cookie, regular_expect),
-            v("guest_auth: returning guest", False, "GET", "/whoami/",
-              guest_cookie, guest_expect),
-            max_extra_queries=0, max_ratio=1.05,
+            v(
+                "plain Django: regular user",
+                True,
+                "GET",
+                "/whoami/",
+                regular_cookie,
+                regular_expect,
+            ),
+            v("guest_auth: returning guest", False, "GET", "/whoami/", guest_cookie, guest_expect),
+            max_extra_queries=0,
+            max_ratio=1.05,
         ),
         Pair(
             "c. regular user, view reads request.user",
-            v("without GuestMiddleware", True, "GET", "/whoami/",
-              regular_cookie2, regular_expect2),
-            v("with GuestMiddleware", False, "GET", "/whoami/",
-              regular_cookie3, regular_expect3),
-            max_extra_queries=0, max_ratio=None,
+            v("without GuestMiddleware", True, "GET", "/whoami/", regular_cookie2, regular_expect2),
+            v("with GuestMiddleware", False, "GET", "/whoami/", regular_cookie3, regular_expect3),
+            max_extra_queries=0,
+            max_ratio=None,
         ),
         Pair(
             "c. anonymous visitor, view reads request.user",
             v("without GuestMiddleware", True, "GET", "/whoami/", no_cookie, anonymous),
             v("with GuestMiddleware", False, "GET", "/whoami/", no_cookie, anonymous),
-            max_extra_queries=0, max_ratio=None,
+            max_extra_queries=0,
+            max_ratio=None,
         ),
         Pair(
             "c. regular user, view ignores request.user",
             v("without GuestMiddleware", True, "GET", "/untouched/", regular_cookie4, ok),
             v("with GuestMiddleware", False, "GET", "/untouched/", regular_cookie4, ok),
-            max_extra_queries=0, max_ratio=None,
+            max_extra_queries=0,
+            max_ratio=None,
         ),
         Pair(
             "c. anonymous visitor, view ignores request.user",
             v("without GuestMiddleware", True, "GET", "/untouched/", no_cookie, ok),
             v("with GuestMiddleware", False, "GET", "/untouched/", no_cookie, ok),
-            max_extra_queries=0, max_ratio=None,
+            max_extra_queries=0,
+            max_ratio=None,
         ),
     ]
 
@@ -320,7 +345,7 @@ def _ratio(base: list[float], var: list[float]) -> float:
 
 def _block_ratios(base: list[float], var: list[float], blocks: int) -> list[float]:
     size = max(1, len(base) // blocks)
-    return [_ratio(base[i:i + size], var[i:i + size]) for i in range(0, size * blocks, size)]
+    return [_ratio(base[i : i + size], var[i : i + size]) for i in range(0, size * blocks, size)]
 
 
 def report(pairs: list[Pair], blocks: int) -> list[str]:
@@ -344,26 +369,42 @@ def report(pairs: list[Pair], blocks: int) -> list[str]:
         for variant, figure in ((base, base_q), (var, var_q)):
             is_var = variant is var
             times = sorted(variant.times)
-            rows.append([
-                pair.title if not is_var else "",
-                variant.name,
-                f"{figure[0]}" + (f" +{figure[1]} tx" if figure[1] else ""),
-                f"{median(times) * 1000:.3f}",
-                f"{percentile(times, 0.1) * 1000:.3f}-{percentile(times, 0.9) * 1000:.3f}",
-                f"{median(variant.cpu) * 1000:.3f}",
-                f"{ratio:.3f}x ({min(block_ratios):.2f}-{max(block_ratios):.2f})"
-                if is_var else "",
-                f"{cpu_ratio:.3f}x" if is_var else "",
-                f"{extra:+d}" if is_var else "",
-                target if is_var else "",
-                ("MISSED: " + ", ".join(verdicts) if verdicts else "ok") if is_var else "",
-            ])
+            rows.append(
+                [
+                    pair.title if not is_var else "",
+                    variant.name,
+                    f"{figure[0]}" + (f" +{figure[1]} tx" if figure[1] else ""),
+                    f"{median(times) * 1000:.3f}",
+                    f"{percentile(times, 0.1) * 1000:.3f}-{percentile(times, 0.9) * 1000:.3f}",
+                    f"{median(variant.cpu) * 1000:.3f}",
+                    f"{ratio:.3f}x ({min(block_ratios):.2f}-{max(block_ratios):.2f})"
+                    if is_var
+                    else "",
+                    f"{cpu_ratio:.3f}x" if is_var else "",
+                    f"{extra:+d}" if is_var else "",
+                    target if is_var else "",
+                    ("MISSED: " + ", ".join(verdicts) if verdicts else "ok") if is_var else "",
+                ]
+            )
         if verdicts:
-            failures.append(f"{pair.title}: {', '.join(verdicts)} target missed "
-                            f"({extra:+d} queries, {ratio:.3f}x)")
+            failures.append(
+                f"{pair.title}: {', '.join(verdicts)} target missed "
+                f"({extra:+d} queries, {ratio:.3f}x)"
+            )
     print_table(
-        ["pair", "variant", "queries", "wall ms", "p10-p90", "CPU ms",
-         "wall ratio (blocks)", "CPU ratio", "+q", "target <=", "result"],
+        [
+            "pair",
+            "variant",
+            "queries",
+            "wall ms",
+            "p10-p90",
+            "CPU ms",
+            "wall ratio (blocks)",
+            "CPU ratio",
+            "+q",
+            "target <=",
+            "result",
+        ],
         rows,
     )
     return failures
@@ -376,16 +417,26 @@ def _query_figure(variant: Variant) -> tuple[int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
-                        help="sqlite:// (default, a temporary file) or postgres://.../NAME")
-    parser.add_argument("--rounds", type=int, default=2000,
-                        help="timed requests per variant (default 2000)")
-    parser.add_argument("--warmup", type=int, default=100,
-                        help="untimed requests per variant first (default 100)")
-    parser.add_argument("--blocks", type=int, default=5,
-                        help="blocks of rounds for the per-block ratios (default 5)")
-    parser.add_argument("--show-sql", action="store_true",
-                        help="print the SQL of one request of each variant")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("BENCH_DATABASE_URL"),
+        help="sqlite:// (default, a temporary file) or postgres://.../NAME",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=2000, help="timed requests per variant (default 2000)"
+    )
+    parser.add_argument(
+        "--warmup", type=int, default=100, help="untimed requests per variant first (default 100)"
+    )
+    parser.add_argument(
+        "--blocks",
+        type=int,
+        default=5,
+        help="blocks of rounds for the per-block ratios (default 5)",
+    )
+    parser.add_argument(
+        "--show-sql", action="store_true", help="print the SQL of one request of each variant"
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     args = parser.parse_args(argv)
 
@@ -402,14 +453,22 @@ def main(argv: list[str] | None = None) -> int:
         measure(bench, pairs, rounds=args.rounds, warmup=args.warmup)
         duration = time.perf_counter() - started
 
-        print(f"guest_auth request path: {database.describe()}, Django {django.get_version()}, "
-              f"Python {platform.python_version()}, {os.cpu_count()} CPUs")
-        print(f"{args.rounds} timed requests per variant after {args.warmup} untimed, "
-              f"interleaved; {duration:.0f} s.")
-        print("Medians in ms through the WSGI handler: wall clock (p10-p90 beside it) and this "
-              "thread's CPU time (what other processes on the machine cannot inflate).")
-        print(f"Ratio = median / baseline median; in brackets the same over {args.blocks} "
-              "blocks of rounds. Queries per request; tx = BEGIN/SAVEPOINT/RELEASE.")
+        print(
+            f"guest_auth request path: {database.describe()}, Django {django.get_version()}, "
+            f"Python {platform.python_version()}, {os.cpu_count()} CPUs"
+        )
+        print(
+            f"{args.rounds} timed requests per variant after {args.warmup} untimed, "
+            f"interleaved; {duration:.0f} s."
+        )
+        print(
+            "Medians in ms through the WSGI handler: wall clock (p10-p90 beside it) and this "
+            "thread's CPU time (what other processes on the machine cannot inflate)."
+        )
+        print(
+            f"Ratio = median / baseline median; in brackets the same over {args.blocks} "
+            "blocks of rounds. Queries per request; tx = BEGIN/SAVEPOINT/RELEASE."
+        )
         print()
         failures = report(pairs, args.blocks)
         if args.show_sql:

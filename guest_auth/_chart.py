@@ -32,9 +32,17 @@ class Series:
     color: str
 
 
-def bar_chart(categories: Sequence[str], series: Sequence[Series], *, title: str, desc: str,
-              chart_id: str = "chart", width: int = 760, height: int = 300,
-              label_every: int = 1) -> str:
+def bar_chart(
+    categories: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    desc: str,
+    chart_id: str = "chart",
+    width: int = 760,
+    height: int = 300,
+    label_every: int = 1,
+) -> str:
     """An SVG document (a string) of grouped bars: one group per category.
 
     ``label_every`` labels every n-th category on the x axis, counted back from

@@ -228,8 +228,7 @@ def _apply(relation: _Relation, policy: Any, guest: Any, user: Any, db: str) -> 
     return MergeCounts(moved=moved, kept=len(staying))
 
 
-def _conflicting(relation: _Relation, rows: models.QuerySet[Any], db: str,
-                 user: Any) -> list[Any]:
+def _conflicting(relation: _Relation, rows: models.QuerySet[Any], db: str, user: Any) -> list[Any]:
     """Primary keys of the guest's rows that a unique constraint forbids moving.
 
     Read first, then excluded from the UPDATE by key: MySQL refuses an UPDATE
@@ -250,17 +249,22 @@ def _conflicting(relation: _Relation, rows: models.QuerySet[Any], db: str,
     return list(rows.filter(reduce(operator.or_, clashes)).values_list("pk", flat=True))
 
 
-def _call_policy(policy: Callable[..., Any], relation: _Relation, guest: Any, user: Any,
-                 db: str) -> MergeCounts:
+def _call_policy(
+    policy: Callable[..., Any], relation: _Relation, guest: Any, user: Any, db: str
+) -> MergeCounts:
     rows = relation.rows(db, guest)
     pks = list(rows.values_list("pk", flat=True))
     if not pks:
         return MergeCounts()
     policy(guest, user, rows.all())
     fixed = dict(relation.fixed)
-    after = relation.model._base_manager.using(db).filter(pk__in=pks).aggregate(
-        moved=Count("pk", filter=Q(**{relation.field: relation.target(user)}, **fixed)),
-        kept=Count("pk", filter=Q(**{relation.field: relation.target(guest)}, **fixed)),
+    after = (
+        relation.model._base_manager.using(db)
+        .filter(pk__in=pks)
+        .aggregate(
+            moved=Count("pk", filter=Q(**{relation.field: relation.target(user)}, **fixed)),
+            kept=Count("pk", filter=Q(**{relation.field: relation.target(guest)}, **fixed)),
+        )
     )
     return MergeCounts(after["moved"], after["kept"], len(pks) - after["moved"] - after["kept"])
 
@@ -288,30 +292,34 @@ def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
                 and field.related_model._meta.concrete_model is concrete_user
                 and not field.remote_field.parent_link
             ):
-                relations.append(_Relation(
-                    model=model,
-                    field=field.name,
-                    fixed=(),
-                    generic=False,
-                    unique_sets=_unique_sets(model, field.name),
-                    one_to_one=field.one_to_one,
-                    movable=not field.primary_key,
-                ))
+                relations.append(
+                    _Relation(
+                        model=model,
+                        field=field.name,
+                        fixed=(),
+                        generic=False,
+                        unique_sets=_unique_sets(model, field.name),
+                        one_to_one=field.one_to_one,
+                        movable=not field.primary_key,
+                    )
+                )
         for generic in _generic_keys(model, user_model):
             if user_ct is None:
                 from django.contrib.contenttypes.models import ContentType
 
                 user_ct = ContentType.objects.db_manager(db).get_for_model(user_model)
             id_field = opts.get_field(generic.fk_field)
-            relations.append(_Relation(
-                model=model,
-                field=id_field.name,
-                fixed=((opts.get_field(generic.ct_field).name, user_ct),),
-                generic=True,
-                unique_sets=_unique_sets(model, id_field.name),
-                one_to_one=False,
-                movable=not id_field.primary_key,
-            ))
+            relations.append(
+                _Relation(
+                    model=model,
+                    field=id_field.name,
+                    fixed=((opts.get_field(generic.ct_field).name, user_ct),),
+                    generic=True,
+                    unique_sets=_unique_sets(model, id_field.name),
+                    one_to_one=False,
+                    movable=not id_field.primary_key,
+                )
+            )
     return relations
 
 
@@ -342,8 +350,9 @@ def _key_kind(field: models.Field) -> str:
     return internal
 
 
-def _unique_sets(model: type[models.Model],
-                 name: str) -> tuple[tuple[tuple[str, ...], Q | None], ...]:
+def _unique_sets(
+    model: type[models.Model], name: str
+) -> tuple[tuple[tuple[str, ...], Q | None], ...]:
     """The database uniqueness rules involving field ``name``, as (other fields, condition).
 
     Covers unique=True, unique_together and UniqueConstraint on fields, with or

@@ -131,14 +131,17 @@ class Purge:
             or post_delete.has_listeners(self.model)
             or opts.concrete_model._meta.parents
         )
-        self._fields = [opts.pk.attname, *sorted(
-            {
-                target.attname
-                for rel in get_candidate_relations_to_delete(opts)
-                for target in rel.field.foreign_related_fields
-            }
-            - {opts.pk.attname}
-        )]
+        self._fields = [
+            opts.pk.attname,
+            *sorted(
+                {
+                    target.attname
+                    for rel in get_candidate_relations_to_delete(opts)
+                    for target in rel.field.foreign_related_fields
+                }
+                - {opts.pk.attname}
+            ),
+        ]
 
     def run(self) -> int:
         after = None
@@ -235,7 +238,8 @@ class Purge:
         group until the guests at fault are alone."""
         while users:
             collector = _Collector(
-                self.using, origin=self._origin(users),
+                self.using,
+                origin=self._origin(users),
                 lean_model=self.model if self._lean else None,
             )
             blockers: Iterable[Model]
@@ -375,8 +379,9 @@ class _Collector(Collector):
         postgres = connections[using].vendor == "postgresql"
         self._lean_model = lean_model if postgres else None
 
-    def related_objects(self, related_model: Any, related_fields: list[Any],
-                        objs: Any) -> QuerySet[Any]:
+    def related_objects(
+        self, related_model: Any, related_fields: list[Any], objs: Any
+    ) -> QuerySet[Any]:
         if any(len(field.foreign_related_fields) != 1 for field in related_fields):
             return super().related_objects(related_model, related_fields, objs)
         predicate = Q.create(

@@ -64,8 +64,10 @@ class GuestAdapter:
             response: HttpResponse = TemplateResponse(
                 request,
                 "guest_auth/rate_limited.html",
-                {"retry_after": exc.retry_after,
-                 "retry_after_minutes": math.ceil(exc.retry_after / 60)},
+                {
+                    "retry_after": exc.retry_after,
+                    "retry_after_minutes": math.ceil(exc.retry_after / 60),
+                },
                 status=429,
             )
         else:

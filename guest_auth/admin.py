@@ -112,9 +112,7 @@ class GuestAdmin(admin.ModelAdmin):
         opts = get_user_model()._meta
         return request.user.has_perm(f"{opts.app_label}.delete_{opts.model_name}")
 
-    @admin.action(
-        description=_("Purge selected guests that are inactive"), permissions=["purge"]
-    )
+    @admin.action(description=_("Purge selected guests that are inactive"), permissions=["purge"])
     def purge_selected(self, request: HttpRequest, queryset: QuerySet[Guest]) -> None:
         last: list[PurgeProgress] = []
         count = purge_guests(guests=queryset, progress=lambda report: last.append(report))
@@ -152,7 +150,7 @@ class GuestAdmin(admin.ModelAdmin):
 
 
 def _duration(delta: timedelta) -> str:
-    """"30 days" rather than timesince's "4 weeks, 2 days" for a whole number of days."""
+    """ "30 days" rather than timesince's "4 weeks, 2 days" for a whole number of days."""
     if delta >= timedelta(days=1) and not delta % timedelta(days=1):
         return ngettext("%(days)d day", "%(days)d days", delta.days) % {"days": delta.days}
     now = timezone.now()
@@ -174,12 +172,15 @@ def _insights_chart(figures: Any, totals: dict[str, int]) -> str:
     return _chart.bar_chart(
         labels,
         [
-            _chart.Series(gettext("Created"), [day.created for day in figures.days],
-                          _chart.PALETTE[0]),
-            _chart.Series(gettext("Promoted"), [day.promoted for day in figures.days],
-                          _chart.PALETTE[1]),
-            _chart.Series(gettext("Purged"), [day.purged for day in figures.days],
-                          _chart.PALETTE[2]),
+            _chart.Series(
+                gettext("Created"), [day.created for day in figures.days], _chart.PALETTE[0]
+            ),
+            _chart.Series(
+                gettext("Promoted"), [day.promoted for day in figures.days], _chart.PALETTE[1]
+            ),
+            _chart.Series(
+                gettext("Purged"), [day.purged for day in figures.days], _chart.PALETTE[2]
+            ),
         ],
         title=gettext("Guests per day, last %(days)d days") % {"days": len(figures.days)},
         desc=desc,

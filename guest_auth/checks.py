@@ -55,7 +55,7 @@ MESSAGES: dict[str, tuple[type[CheckMessage], str, str]] = {
         Error,
         "The URL 'guest_auth:promote' cannot be reversed: regular_user_required and "
         "the promotion flow need it.",
-        "Add path(\"guest/\", include(\"guest_auth.urls\")) to your ROOT_URLCONF.",
+        'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF.',
     ),
     "guest_auth.W002": (
         Warning,
@@ -81,7 +81,7 @@ MESSAGES: dict[str, tuple[type[CheckMessage], str, str]] = {
         "django-allauth is installed but ACCOUNT_ADAPTER does not include guest_auth's "
         "adapter: allauth's login and signup pages turn guests away, and signing up "
         "creates a new user instead of keeping the guest's data.",
-        "Set ACCOUNT_ADAPTER = \"guest_auth.contrib.allauth.GuestAccountAdapter\", or put "
+        'Set ACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestAccountAdapter", or put '
         "guest_auth.contrib.allauth.GuestAccountAdapterMixin first in your adapter's bases.",
     ),
     "guest_auth.W011": (
@@ -89,7 +89,7 @@ MESSAGES: dict[str, tuple[type[CheckMessage], str, str]] = {
         "allauth.socialaccount is installed but SOCIALACCOUNT_ADAPTER does not include "
         "guest_auth's adapter: signing up with a provider creates a new user instead of "
         "keeping the guest's data.",
-        "Set SOCIALACCOUNT_ADAPTER = \"guest_auth.contrib.allauth.GuestSocialAccountAdapter\", "
+        'Set SOCIALACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestSocialAccountAdapter", '
         "or put guest_auth.contrib.allauth.GuestSocialAccountAdapterMixin first in your "
         "adapter's bases.",
     ),
@@ -170,7 +170,8 @@ _DUMMY_CACHES = ("django.core.cache.backends.dummy.DummyCache",)
 @register(Tags.security, Tags.caches)
 def check_rate_limit_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     limited = (
-        guest_settings.RATE_LIMIT, guest_settings.NETWORK_RATE_LIMIT,
+        guest_settings.RATE_LIMIT,
+        guest_settings.NETWORK_RATE_LIMIT,
         guest_settings.GLOBAL_RATE_LIMIT,
     )
     if all(rate is None for rate in limited):

@@ -194,7 +194,11 @@ def _merge_policies(name: str, value: Any) -> dict[str, str | Callable[..., Any]
 # Keys login() and guest_auth manage themselves: carrying them over would undo
 # the login (or the CSRF token rotation) it just did.
 _RESERVED_SESSION_KEYS = (
-    SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY, CSRF_SESSION_KEY, "_session_expiry",
+    SESSION_KEY,
+    BACKEND_SESSION_KEY,
+    HASH_SESSION_KEY,
+    CSRF_SESSION_KEY,
+    "_session_expiry",
 )
 
 
@@ -211,6 +215,8 @@ def _session_keys(name: str, value: Any) -> tuple[str, ...]:
                 f"{name} cannot carry over {key!r}: login manages that key itself."
             )
     return tuple(value)
+
+
 def _optional_dotted_path(name: str, value: Any) -> str | None:
     return None if value is None else _dotted_path(name, value)
 

@@ -53,9 +53,7 @@ def _form_class_for(user_model: type[models.Model]) -> type[PromoteForm]:
     field_classes: dict[str, type[forms.Field]] = {}
     if not isinstance(user_model._meta.get_field(username_field), models.EmailField):
         field_classes[username_field] = UsernameField
-    meta = type(
-        "Meta", (), {"model": user_model, "fields": fields, "field_classes": field_classes}
-    )
+    meta = type("Meta", (), {"model": user_model, "fields": fields, "field_classes": field_classes})
     return type(f"{user_model.__name__}PromoteForm", (PromoteForm,), {"Meta": meta})
 
 

@@ -72,8 +72,9 @@ class GuestMiddleware:
             await services._arecord_activity(request, guest)
         return response
 
-    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any,
-                     view_kwargs: Any) -> HttpResponseBase | None:
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
         """Send guests from Django's password change and reset pages to promotion.
 
         With django-allauth, its views first: see guest_auth.contrib.allauth._views.
@@ -84,8 +85,9 @@ class GuestMiddleware:
             return None
         return _to_promotion(request)
 
-    async def _aprocess_view(self, request: HttpRequest, view_func: Any, view_args: Any,
-                             view_kwargs: Any) -> HttpResponseBase | None:
+    async def _aprocess_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponseBase | None:
         if self._allauth is not None and self._allauth.concerns(view_func):
             # allauth's views are sync: a thread only for them, not every request.
             return await sync_to_async(self._allauth.before_view)(request, view_func)

@@ -149,8 +149,9 @@ def create_guest(request: HttpRequest) -> Any:
     return user
 
 
-def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None = None,
-                  **fields: Any) -> Any:
+def promote_guest(
+    request: HttpRequest | None, user: Any, *, method: str | None = None, **fields: Any
+) -> Any:
     """Turn the guest ``user`` into a regular user in place and return it.
 
     ``fields`` are model field values to set (``username``, ``email``...);
@@ -172,9 +173,12 @@ def promote_guest(request: HttpRequest | None, user: Any, *, method: str | None 
         method = "password"
 
     with transaction.atomic():
-        created = Guest.objects.select_for_update().filter(pk=user.pk).values_list(
-            "created_at", flat=True
-        ).first()
+        created = (
+            Guest.objects.select_for_update()
+            .filter(pk=user.pk)
+            .values_list("created_at", flat=True)
+            .first()
+        )
         if created is None:
             raise NotAGuest(f"User {user.pk} is not a guest.")
         Guest.objects.filter(pk=user.pk).delete()
@@ -228,10 +232,16 @@ def merge_guest(guest: Any, user: Any, dry_run: bool = False) -> MergeSummary:
     return _merge.merge(guest, user, dry_run=dry_run)
 
 
-def purge_guests(older_than: Any = None, batch_size: int | None = None, dry_run: bool = False,
-                 *, guests: QuerySet[Guest] | None = None, limit: int | None = None,
-                 time_limit: Any = None,
-                 progress: Callable[[PurgeProgress], object] | None = None) -> int:
+def purge_guests(
+    older_than: Any = None,
+    batch_size: int | None = None,
+    dry_run: bool = False,
+    *,
+    guests: QuerySet[Guest] | None = None,
+    limit: int | None = None,
+    time_limit: Any = None,
+    progress: Callable[[PurgeProgress], object] | None = None,
+) -> int:
     """Delete guests inactive for longer than ``older_than`` and return how many.
 
     ``older_than`` is a timedelta, seconds or text such as ``"30d"`` (default
@@ -262,8 +272,13 @@ def purge_guests(older_than: Any = None, batch_size: int | None = None, dry_run:
             raise ValueError(f"time_limit: {exc}") from None
 
     purge = Purge(
-        cutoff=timezone.now() - window, batch_size=batch_size, dry_run=dry_run,
-        guests=guests, limit=limit, time_limit=seconds, progress=progress,
+        cutoff=timezone.now() - window,
+        batch_size=batch_size,
+        dry_run=dry_run,
+        guests=guests,
+        limit=limit,
+        time_limit=seconds,
+        progress=progress,
     )
     try:
         purge.run()
@@ -282,6 +297,7 @@ def _check_positive_int(name: str, value: Any) -> None:
 
 # API tokens and device credentials. guest_auth.contrib.rest_framework is a thin
 # layer over these; they import nothing of it.
+
 
 def _create_api_guest(request: HttpRequest) -> tuple[Any, str, str]:
     """create_guest() plus an API token and a device credential, all or nothing.
@@ -344,9 +360,7 @@ def _authenticate_api_token(request: HttpRequest | None, raw: Any) -> tuple[Any,
     if parts is None:
         return None
     lookup, secret = parts
-    token = (
-        APIToken.objects.select_related("user", "user__guest").filter(lookup=lookup).first()
-    )
+    token = APIToken.objects.select_related("user", "user__guest").filter(lookup=lookup).first()
     if token is None or not _secrets.matches(token.digest, secret):
         return None
     now = timezone.now()
@@ -391,6 +405,7 @@ def _can_authenticate(user: Any) -> bool:
 
 
 # Helpers for the thin layers (middleware, decorators, mixins, views).
+
 
 def _ensure_guest(request: HttpRequest) -> HttpResponseBase | None:
     """Log a guest in unless the request has a user or may not get a guest.
@@ -451,6 +466,7 @@ def _remember_login(request: HttpRequest | None, user: Any) -> None:
 # flushes the request's own session object. Only that session can name the
 # guest, so only the session that owns the guest can cause a merge.
 
+
 def _watch_session(request: HttpRequest) -> None:
     """Have the request's session report a guest's session being flushed (sync and async).
 
@@ -495,8 +511,9 @@ def _note_logout(request: HttpRequest | None) -> None:
         setattr(request, _LOGGING_OUT, True)
 
 
-def _merge_on_login(request: HttpRequest, user: Any, guest_id: str,
-                    carried: dict[str, Any]) -> None:
+def _merge_on_login(
+    request: HttpRequest, user: Any, guest_id: str, carried: dict[str, Any]
+) -> None:
     """Carry the marked session keys over, then merge the guest through the adapter.
 
     The adapter's merge and the guest_merged receivers share one transaction;
@@ -519,8 +536,9 @@ def _merge_on_login(request: HttpRequest, user: Any, guest_id: str,
         pass
     except Exception:
         # The login must not fail because of the merge; the guest keeps its data.
-        logger.exception("Could not merge guest %s into user %s; the guest keeps its data.",
-                         guest_id, user.pk)
+        logger.exception(
+            "Could not merge guest %s into user %s; the guest keeps its data.", guest_id, user.pk
+        )
 
 
 def _may_merge(guest: Any, user: Any) -> bool:
@@ -609,8 +627,9 @@ def _session_hash(request: HttpRequest) -> str | None:
     return hashlib.sha256(key.encode()).hexdigest() if key else None
 
 
-def _insert_guest(adapter: Any, request: HttpRequest, now: Any,
-                  session_hash: str | None) -> Any | None:
+def _insert_guest(
+    adapter: Any, request: HttpRequest, now: Any, session_hash: str | None
+) -> Any | None:
     """Insert the guest's user and Guest rows in one transaction and return the user,
     or None when a racing request of the same session already inserted its guest.
 
@@ -667,8 +686,10 @@ def _insert_guest_row(using: str, user: Any, now: Any, session_hash: str | None)
 @lru_cache(maxsize=8)
 def _guest_insert_sql(using: str, ignore_conflicts: bool) -> tuple[str, tuple[Any, ...]]:
     ops = connections[using].ops
-    fields = tuple(Guest._meta.get_field(name)
-                   for name in ("user", "created_at", "last_seen_at", "session_hash"))
+    fields = tuple(
+        Guest._meta.get_field(name)
+        for name in ("user", "created_at", "last_seen_at", "session_hash")
+    )
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
     columns = ", ".join(ops.quote_name(field.column) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
@@ -701,6 +722,7 @@ def _set_request_user(request: HttpRequest, user: Any) -> None:
     """Make request.user and request.auser() both return ``user`` from now on."""
     request.user = user
     if hasattr(request, "auser"):
+
         async def auser() -> Any:
             return user
 

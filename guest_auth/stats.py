@@ -80,21 +80,23 @@ def insights(days: int = 30) -> Insights:
     )
     recorded = {
         row["day"]: row
-        for row in GuestDay.objects.filter(day__gte=first).values("day").annotate(
-            **{name: Sum(name) for name in _COUNTERS}
-        )
+        for row in GuestDay.objects.filter(day__gte=first)
+        .values("day")
+        .annotate(**{name: Sum(name) for name in _COUNTERS})
     }
     figures = []
     for offset in range(days):
         day = first + timedelta(days=offset)
         row = recorded.get(day, dict.fromkeys(_COUNTERS, 0))
-        figures.append(DayFigures(
-            day=day,
-            created=existing.get(day, 0) + row["created_gone"],
-            promoted=row["promoted"],
-            merged=row["merged"],
-            purged=row["purged"],
-        ))
+        figures.append(
+            DayFigures(
+                day=day,
+                created=existing.get(day, 0) + row["created_gone"],
+                promoted=row["promoted"],
+                merged=row["merged"],
+                purged=row["purged"],
+            )
+        )
     return Insights(
         active=counts["active"],
         idle=counts["total"] - counts["active"] - counts["purgeable"],

@@ -20,12 +20,16 @@ def test_configured_adapter():
 @pytest.mark.parametrize(
     "path,message",
     [
-        ("tests.testapp.adapters.Missing",
-         "GUEST_AUTH_ADAPTER 'tests.testapp.adapters.Missing' cannot be imported: Module "
-         "\"tests.testapp.adapters\" does not define a \"Missing\" attribute/class"),
-        ("tests.testapp.models.Note",
-         "GUEST_AUTH_ADAPTER 'tests.testapp.models.Note' must name a subclass of "
-         "guest_auth.adapter.GuestAdapter."),
+        (
+            "tests.testapp.adapters.Missing",
+            "GUEST_AUTH_ADAPTER 'tests.testapp.adapters.Missing' cannot be imported: Module "
+            '"tests.testapp.adapters" does not define a "Missing" attribute/class',
+        ),
+        (
+            "tests.testapp.models.Note",
+            "GUEST_AUTH_ADAPTER 'tests.testapp.models.Note' must name a subclass of "
+            "guest_auth.adapter.GuestAdapter.",
+        ),
     ],
 )
 def test_bad_adapter_path(path, message):
@@ -45,8 +49,9 @@ def test_new_guest_user_is_unsaved_and_passwordless():
         assert username.startswith("guest_") and len(username) == 26
 
 
-@pytest.mark.parametrize("agent,bot", [("", False), ("Mozilla/5.0 Firefox/140", False),
-                                       ("Googlebot/2.1", True)])
+@pytest.mark.parametrize(
+    "agent,bot", [("", False), ("Mozilla/5.0 Firefox/140", False), ("Googlebot/2.1", True)]
+)
 def test_is_bot(agent, bot):
     request = RequestFactory().get("/", HTTP_USER_AGENT=agent)
     assert GuestAdapter().is_bot(request) is bot

@@ -101,13 +101,15 @@ def test_user_changelist_filters_guests(admin_client):
 
 # The insights page.
 
+
 def _svg(response):
     import re
     import xml.etree.ElementTree as ET
 
     # The admin's own theme icons are SVGs too: take the chart's.
-    match = re.search(r'<svg\b[^>]*class="guest-auth-chart".*?</svg>',
-                      response.content.decode(), re.DOTALL)
+    match = re.search(
+        r'<svg\b[^>]*class="guest-auth-chart".*?</svg>', response.content.decode(), re.DOTALL
+    )
     assert match, "no SVG in the page"
     return ET.fromstring(match.group(0))
 
@@ -132,8 +134,12 @@ def test_insights_shows_counts_conversion_and_chart(admin_client):
     GuestFactory(created_at=now - timedelta(days=40), last_seen_at=now - timedelta(days=35))
     promoted = GuestFactory(created_at=now - timedelta(days=3)).user
     field = get_user_model().USERNAME_FIELD
-    promote_guest(None, promoted, password=PASSWORD,
-                  **{field: "p@example.com" if field == "email" else "promoted"})
+    promote_guest(
+        None,
+        promoted,
+        password=PASSWORD,
+        **{field: "p@example.com" if field == "email" else "promoted"},
+    )
 
     response = admin_client.get(_insights_url())
 
@@ -153,14 +159,17 @@ def test_insights_shows_counts_conversion_and_chart(admin_client):
     assert "3 created, 1 promoted, 0 purged" in svg.find(f"{ns}desc").text
     legend = svg.find(f"{ns}g[@class='legend']")
     assert [t.text for t in legend.findall(f"{ns}text")] == ["Created", "Promoted", "Purged"]
-    bar_titles = sorted(r.find(f"{ns}title").text.split(": ")[1]
-                        for r in svg.iter(f"{ns}rect") if r.get("class") == "bar")
+    bar_titles = sorted(
+        r.find(f"{ns}title").text.split(": ")[1]
+        for r in svg.iter(f"{ns}rect")
+        if r.get("class") == "bar"
+    )
     # Today: 1 created, 1 promoted; three days ago: 2 created.
     assert bar_titles == ["1 Created", "1 Promoted", "2 Created"]
     # The same figures as a table, one row per day.
     days = response.context["insights"].days
     assert len(days) == 30
-    assert html.count("<tr><th scope=\"row\">") == 30
+    assert html.count('<tr><th scope="row">') == 30
 
 
 @pytest.mark.django_db

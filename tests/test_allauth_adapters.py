@@ -99,8 +99,9 @@ def assert_promoted(client, guest, *, logged_in=True):
     assert list(Note.objects.filter(user=user).values_list("text", flat=True)) == ["cart item"]
     assert get_user_model().objects.count() == 1
     expected = {"authenticated": True, "pk": str(guest.pk), "is_guest": False}
-    assert whoami(client) == (expected if logged_in else
-                              {"authenticated": False, "pk": None, "is_guest": False})
+    assert whoami(client) == (
+        expected if logged_in else {"authenticated": False, "pk": None, "is_guest": False}
+    )
     return user
 
 
@@ -108,9 +109,7 @@ def assert_merged(client, guest, existing, merges):
     """Logged in as ``existing``, which now holds the guest's data; the guest is gone."""
     assert whoami(client) == {"authenticated": True, "pk": str(existing.pk), "is_guest": False}
     assert not get_user_model().objects.filter(pk=guest.pk).exists()
-    assert list(Note.objects.filter(user=existing).values_list("text", flat=True)) == [
-        "cart item"
-    ]
+    assert list(Note.objects.filter(user=existing).values_list("text", flat=True)) == ["cart item"]
     assert merges == [(guest.pk, existing.pk)]
 
 
@@ -126,8 +125,9 @@ def assert_still_guest(client, guest):
 
 
 def signup(client, email="new@example.com", **extra):
-    return client.post(SIGNUP, {"email": email, "password1": PASSWORD, "password2": PASSWORD,
-                                **extra})
+    return client.post(
+        SIGNUP, {"email": email, "password1": PASSWORD, "password2": PASSWORD, **extra}
+    )
 
 
 def emailed_link(mail):
@@ -160,8 +160,9 @@ def test_password_signup_promotes_the_guest_in_place(
     user = assert_promoted(guest_client, guest)
     assert user.check_password(PASSWORD)
     assert user.email == "new@example.com"
-    assert list(EmailAddress.objects.filter(user=user).values_list(
-        "email", "primary", "verified")) == [("new@example.com", True, False)]
+    assert list(
+        EmailAddress.objects.filter(user=user).values_list("email", "primary", "verified")
+    ) == [("new@example.com", True, False)]
     assert len(mailoutbox) == (1 if verification == "optional" else 0)
     assert promotions == [(guest.pk, "password")]
 
@@ -172,8 +173,10 @@ def test_username_and_password_signup(guest_client, guest, promotions):
         fields, settings = {}, {}  # no username: the email is the username
     else:
         fields = {"username": "newbie"}
-        settings = {"ACCOUNT_SIGNUP_FIELDS": ["username*", "email", "password1*", "password2*"],
-                    "ACCOUNT_LOGIN_METHODS": {"username"}}
+        settings = {
+            "ACCOUNT_SIGNUP_FIELDS": ["username*", "email", "password1*", "password2*"],
+            "ACCOUNT_LOGIN_METHODS": {"username"},
+        }
     with override_settings(ACCOUNT_EMAIL_VERIFICATION="none", **settings):
         response = signup(guest_client, **fields)
     assert response["Location"] == "/home/"
@@ -201,8 +204,10 @@ def test_mandatory_verification_keeps_the_account_unverified_until_confirmed(
     user = assert_promoted(guest_client, guest, logged_in=False)
     address = EmailAddress.objects.get(user=user)
     assert (address.email, address.verified) == ("new@example.com", False)
-    assert guest_client.post(LOGIN, {"login": "new@example.com", "password": PASSWORD}
-                             )["Location"] == VERIFICATION_SENT
+    assert (
+        guest_client.post(LOGIN, {"login": "new@example.com", "password": PASSWORD})["Location"]
+        == VERIFICATION_SENT
+    )
     assert whoami(guest_client)["authenticated"] is False
 
     link = emailed_link(mailoutbox[0])
@@ -229,8 +234,9 @@ def test_mandatory_verification_by_code(guest_client, guest, promotions, mailout
 
 
 @override_settings(ACCOUNT_PREVENT_ENUMERATION=False)
-def test_email_already_taken_is_allauths_form_error(guest_client, guest, existing, promotions,
-                                                    mailoutbox):
+def test_email_already_taken_is_allauths_form_error(
+    guest_client, guest, existing, promotions, mailoutbox
+):
     response = signup(guest_client, email="KNOWN@example.com")
     assert response.status_code == 200
     assert response.context["form"].errors == {
@@ -242,8 +248,9 @@ def test_email_already_taken_is_allauths_form_error(guest_client, guest, existin
 
 
 @override_settings(**MANDATORY)
-def test_email_already_taken_with_enumeration_prevention(guest_client, guest, existing,
-                                                         promotions, mailoutbox):
+def test_email_already_taken_with_enumeration_prevention(
+    guest_client, guest, existing, promotions, mailoutbox
+):
     # allauth hides that the account exists: "verification sent" on screen,
     # an "account already exists" mail to the address.
     response = signup(guest_client, email="known@example.com")
@@ -255,16 +262,19 @@ def test_email_already_taken_with_enumeration_prevention(guest_client, guest, ex
 
 
 def test_weak_password_is_allauths_form_error(guest_client, guest, promotions):
-    response = guest_client.post(SIGNUP, {"email": "new@example.com", "password1": "123",
-                                          "password2": "123"})
+    response = guest_client.post(
+        SIGNUP, {"email": "new@example.com", "password1": "123", "password2": "123"}
+    )
     assert response.status_code == 200
     assert "password1" in response.context["form"].errors
     assert_still_guest(guest_client, guest)
     assert promotions == []
 
 
-@override_settings(ACCOUNT_ADAPTER="tests.allauthapp.adapters.SiteGuestAccountAdapter",
-                   ACCOUNT_EMAIL_VERIFICATION="none")
+@override_settings(
+    ACCOUNT_ADAPTER="tests.allauthapp.adapters.SiteGuestAccountAdapter",
+    ACCOUNT_EMAIL_VERIFICATION="none",
+)
 def test_the_mixin_keeps_the_sites_own_adapter(guest_client, guest, promotions):
     SiteAccountAdapter.saved.clear()
     signup(guest_client)
@@ -282,9 +292,12 @@ def test_a_failing_promotion_leaves_the_guest_as_it_was(guest_client, guest, flo
 
     guest_promoted.connect(refuse, dispatch_uid="test_refuse")
     try:
-        with override_settings(**(PHONE if flow == "phone" else
-                                  {"ACCOUNT_EMAIL_VERIFICATION": "none"})), \
-                pytest.raises(RuntimeError, match="no"):
+        with (
+            override_settings(
+                **(PHONE if flow == "phone" else {"ACCOUNT_EMAIL_VERIFICATION": "none"})
+            ),
+            pytest.raises(RuntimeError, match="no"),
+        ):
             if flow == "password":
                 signup(guest_client)
             elif flow == "social":
@@ -298,8 +311,10 @@ def test_a_failing_promotion_leaves_the_guest_as_it_was(guest_client, guest, flo
     assert not PhoneNumber.objects.exists()
 
 
-@override_settings(ACCOUNT_ADAPTER="tests.allauthapp.adapters.AlreadyPromotedAccountAdapter",
-                   ACCOUNT_EMAIL_VERIFICATION="none")
+@override_settings(
+    ACCOUNT_ADAPTER="tests.allauthapp.adapters.AlreadyPromotedAccountAdapter",
+    ACCOUNT_EMAIL_VERIFICATION="none",
+)
 def test_guest_promoted_meanwhile_starts_over(guest_client, guest, promotions):
     # The adapter deletes the Guest row between new_user() and save_user(), as
     # a double-submitted signup form whose first request won would.
@@ -327,8 +342,9 @@ def test_signup_without_a_guest_is_allauths(client, promotions):
 def test_password_login_into_an_existing_account_merges_the_guest(
     guest_client, guest, existing, promotions, merges
 ):
-    response = guest_client.post(LOGIN, {"login": "known@example.com",
-                                         "password": factories.PASSWORD})
+    response = guest_client.post(
+        LOGIN, {"login": "known@example.com", "password": factories.PASSWORD}
+    )
     assert response["Location"] == "/home/"
     assert_merged(guest_client, guest, existing, merges)
     assert promotions == []
@@ -345,14 +361,16 @@ def test_wrong_password_leaves_the_guest(guest_client, guest, existing, promotio
 
 
 @override_settings(MFA_TOTP_TOLERANCE=1)  # no failure when the 30 s period turns over
-def test_login_into_an_account_with_two_factor_authentication(guest_client, guest, existing,
-                                                              promotions, merges):
+def test_login_into_an_account_with_two_factor_authentication(
+    guest_client, guest, existing, promotions, merges
+):
     # allauth asks for the TOTP code on a page of the login in progress, which
     # it keeps logged-in visitors away from: the guest must get it.
     secret = totp_auth.generate_totp_secret()
     totp_auth.TOTP.activate(existing, secret)
-    response = guest_client.post(LOGIN, {"login": "known@example.com",
-                                         "password": factories.PASSWORD})
+    response = guest_client.post(
+        LOGIN, {"login": "known@example.com", "password": factories.PASSWORD}
+    )
     assert response["Location"] == "/allauth/2fa/authenticate/"
     assert guest_client.get("/allauth/2fa/authenticate/").status_code == 200
     assert_still_guest(guest_client, guest)
@@ -368,8 +386,9 @@ def test_login_into_an_account_with_two_factor_authentication(guest_client, gues
 
 
 def test_social_signup_attaches_the_account_to_the_guest(guest_client, guest, promotions):
-    response = dummy_login(guest_client, id=77, email="social@example.com",
-                           email_verified="on", username="socialite")
+    response = dummy_login(
+        guest_client, id=77, email="social@example.com", email_verified="on", username="socialite"
+    )
     assert response["Location"] == "/home/"
     user = assert_promoted(guest_client, guest)
     assert list(SocialAccount.objects.values_list("user_id", "provider", "uid")) == [
@@ -400,8 +419,9 @@ def test_social_mixin_keeps_the_sites_own_adapter(guest_client, guest, promotion
 
 
 def test_guest_connecting_a_provider_signs_up_with_it(guest_client, guest, promotions):
-    response = dummy_login(guest_client, process="connect", id=77, email="social@example.com",
-                           email_verified="on")
+    response = dummy_login(
+        guest_client, process="connect", id=77, email="social@example.com", email_verified="on"
+    )
     assert response["Location"] == "/home/"
     assert_promoted(guest_client, guest)
     assert SocialAccount.objects.get().user_id == guest.pk
@@ -429,10 +449,12 @@ def test_social_signup_form_when_the_email_is_taken(guest_client, guest, existin
 
     response = guest_client.post(SOCIAL_SIGNUP, {"email": "known@example.com"})
     assert response.status_code == 200
-    assert response.context["form"].errors == {"email": [
-        "An account already exists with this email address. Please sign in to that account "
-        "first, then connect your Dummy account."
-    ]}
+    assert response.context["form"].errors == {
+        "email": [
+            "An account already exists with this email address. Please sign in to that account "
+            "first, then connect your Dummy account."
+        ]
+    }
     assert_still_guest(guest_client, guest)
     assert not SocialAccount.objects.exists()
 
@@ -460,10 +482,12 @@ def test_social_login_into_a_connected_account_merges_the_guest(
     assert promotions == []
 
 
-@override_settings(SOCIALACCOUNT_EMAIL_AUTHENTICATION=True,
-                   SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT=True)
-def test_social_login_by_a_known_email_merges_the_guest(guest_client, guest, existing,
-                                                         promotions, merges):
+@override_settings(
+    SOCIALACCOUNT_EMAIL_AUTHENTICATION=True, SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT=True
+)
+def test_social_login_by_a_known_email_merges_the_guest(
+    guest_client, guest, existing, promotions, merges
+):
     response = dummy_login(guest_client, id=77, email="known@example.com", email_verified="on")
     assert response["Location"] == "/home/"
     assert_merged(guest_client, guest, existing, merges)
@@ -481,7 +505,8 @@ def test_cancelled_oauth_leaves_the_guest(guest_client, guest, promotions, merge
 
 
 @override_settings(
-    SOCIALACCOUNT_ADAPTER="tests.allauthapp.adapters.AlreadyPromotedSocialAccountAdapter")
+    SOCIALACCOUNT_ADAPTER="tests.allauthapp.adapters.AlreadyPromotedSocialAccountAdapter"
+)
 def test_social_guest_promoted_meanwhile_starts_over(guest_client, guest, promotions):
     response = dummy_login(guest_client, id=77, email="social@example.com", email_verified="on")
     assert response["Location"] == LOGIN
@@ -521,8 +546,9 @@ def test_login_by_code_into_an_existing_account_merges_the_guest(
 
 
 @pytest.mark.parametrize("email", ["known@example.com", "nobody@example.com"])
-def test_login_code_never_entered_leaves_the_guest(guest_client, guest, existing, promotions,
-                                                   merges, mailoutbox, email):
+def test_login_code_never_entered_leaves_the_guest(
+    guest_client, guest, existing, promotions, merges, mailoutbox, email
+):
     response = guest_client.post(REQUEST_CODE, {"email": email})
     assert response["Location"] == CONFIRM_CODE
     assert guest_client.post(CONFIRM_CODE, {"code": "WRONG1"}).status_code == 200
@@ -570,8 +596,9 @@ def test_phone_login_into_an_existing_account_merges_the_guest(
 
 
 @override_settings(**PHONE)
-def test_phone_code_never_entered_leaves_the_guest(guest_client, guest, existing, promotions,
-                                                   merges, sms):
+def test_phone_code_never_entered_leaves_the_guest(
+    guest_client, guest, existing, promotions, merges, sms
+):
     PhoneNumber.objects.create(user=existing, phone="+15550002222", verified=True)
     assert guest_client.post(REQUEST_CODE, {"phone": "+15550002222"})["Location"] == CONFIRM_CODE
     assert len(sms) == 1

@@ -43,10 +43,16 @@ def test_missing_adapters():
 @pytest.mark.parametrize(
     "account,social,expected",
     [
-        ("tests.allauthapp.adapters.SiteGuestAccountAdapter",
-         "tests.allauthapp.adapters.SiteGuestSocialAccountAdapter", []),
-        ("tests.allauthapp.adapters.SiteAccountAdapter",
-         "guest_auth.contrib.allauth.GuestSocialAccountAdapter", ["guest_auth.W010"]),
+        (
+            "tests.allauthapp.adapters.SiteGuestAccountAdapter",
+            "tests.allauthapp.adapters.SiteGuestSocialAccountAdapter",
+            [],
+        ),
+        (
+            "tests.allauthapp.adapters.SiteAccountAdapter",
+            "guest_auth.contrib.allauth.GuestSocialAccountAdapter",
+            ["guest_auth.W010"],
+        ),
         ("guest_auth.contrib.allauth.GuestAccountAdapter", "no.such.Adapter", ["guest_auth.W011"]),
     ],
 )

@@ -9,8 +9,12 @@ from guest_auth.models import Guest
 
 pytestmark = pytest.mark.django_db
 
-ENTRANCE_PAGES = ["/allauth/login/", "/allauth/signup/", "/allauth/login/code/",
-                  "/allauth/dummy/login/"]
+ENTRANCE_PAGES = [
+    "/allauth/login/",
+    "/allauth/signup/",
+    "/allauth/login/code/",
+    "/allauth/dummy/login/",
+]
 
 
 @pytest.mark.parametrize("path", ENTRANCE_PAGES)
@@ -21,8 +25,11 @@ def test_guests_get_the_entrance_pages(guest_client, path):
     # The page sees an anonymous visitor...
     assert not response.context["user"].is_authenticated
     # ...and the guest stays logged in, its activity still recorded.
-    assert guest_client.get("/plain/").json() == {"authenticated": True, "pk": str(guest.pk),
-                                                  "is_guest": True}
+    assert guest_client.get("/plain/").json() == {
+        "authenticated": True,
+        "pk": str(guest.pk),
+        "is_guest": True,
+    }
 
 
 @pytest.mark.parametrize("path", ENTRANCE_PAGES[:3])
@@ -63,14 +70,25 @@ def test_other_views_see_the_guest(guest_client):
 
 @pytest.mark.parametrize(
     "path",
-    ["/allauth/email/", "/allauth/password/change/", "/allauth/password/set/", "/allauth/2fa/",
-     "/allauth/2fa/totp/activate/"],
+    [
+        "/allauth/email/",
+        "/allauth/password/change/",
+        "/allauth/password/set/",
+        "/allauth/2fa/",
+        "/allauth/2fa/totp/activate/",
+    ],
 )
 def test_guests_are_sent_from_credential_pages_to_signup(guest_client, user, path):
     # Setting a password or adding an email to a guest would not promote it.
-    response = guest_client.post(path, {"email": "new@example.com", "action_add": "",
-                                        "password1": "Cart-Keeper-2931",
-                                        "password2": "Cart-Keeper-2931"})
+    response = guest_client.post(
+        path,
+        {
+            "email": "new@example.com",
+            "action_add": "",
+            "password1": "Cart-Keeper-2931",
+            "password2": "Cart-Keeper-2931",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/allauth/signup/?next={path}"
     guest = Guest.objects.get().user

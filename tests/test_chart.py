@@ -43,8 +43,13 @@ def test_one_bar_per_nonzero_value_in_its_series_colour():
     assert [g.get("fill") for g in groups] == list(PALETTE[:3])
     assert [len(g.findall(f"{SVG}rect")) for g in groups] == [2, 2, 1]
     titles = [bar.find(f"{SVG}title").text for bar in bars(root)]
-    assert titles == ["Mon: 4 Created", "Wed: 10 Created", "Mon: 1 Promoted",
-                      "Wed: 3 Promoted", "Wed: 2 Purged"]
+    assert titles == [
+        "Mon: 4 Created",
+        "Wed: 10 Created",
+        "Mon: 1 Promoted",
+        "Wed: 3 Promoted",
+        "Wed: 2 Purged",
+    ]
 
 
 def test_bar_heights_are_proportional_and_share_a_baseline():
@@ -79,8 +84,11 @@ def test_y_axis_ticks():
 
 
 def test_label_every_counts_back_from_the_last_category():
-    root = chart(categories=[f"d{n}" for n in range(7)],
-                 series=[Series("Created", [1] * 7, PALETTE[0])], label_every=3)
+    root = chart(
+        categories=[f"d{n}" for n in range(7)],
+        series=[Series("Created", [1] * 7, PALETTE[0])],
+        label_every=3,
+    )
     labels = [t.text for t in root.find(f"{SVG}g[@class='axis x']").findall(f"{SVG}text")]
     assert labels == ["d0", "d3", "d6"]
 
@@ -109,8 +117,18 @@ def test_text_is_escaped():
 
 @pytest.mark.parametrize(
     ("largest", "expected"),
-    [(0, (1, 1)), (1, (1, 1)), (5, (1, 5)), (7, (2, 8)), (10, (2, 10)), (37, (10, 40)),
-     (100, (20, 100)), (101, (50, 150)), (999, (200, 1000)), (12345, (5000, 15000))],
+    [
+        (0, (1, 1)),
+        (1, (1, 1)),
+        (5, (1, 5)),
+        (7, (2, 8)),
+        (10, (2, 10)),
+        (37, (10, 40)),
+        (100, (20, 100)),
+        (101, (50, 150)),
+        (999, (200, 1000)),
+        (12345, (5000, 15000)),
+    ],
 )
 def test_scale(largest, expected):
     assert _scale(largest) == expected
@@ -121,10 +139,14 @@ def test_scale(largest, expected):
     [
         ({"categories": []}, "A chart needs at least one category."),
         ({"series": []}, "A chart needs at least one series."),
-        ({"series": [Series("Created", [1, 2], PALETTE[0])]},
-         "Series 'Created' has 2 values for 3 categories."),
-        ({"series": [Series("Created", [1, -2, 0], PALETTE[0])]},
-         "Series 'Created' has a negative value."),
+        (
+            {"series": [Series("Created", [1, 2], PALETTE[0])]},
+            "Series 'Created' has 2 values for 3 categories.",
+        ),
+        (
+            {"series": [Series("Created", [1, -2, 0], PALETTE[0])]},
+            "Series 'Created' has a negative value.",
+        ),
         ({"label_every": 0}, "label_every must be at least 1, not 0."),
     ],
 )

@@ -61,23 +61,32 @@ def test_missing_sessions_app():
     apps = [a for a in settings.INSTALLED_APPS if a != "django.contrib.sessions"]
     with override_settings(INSTALLED_APPS=apps):
         assert ids(check_setup()) == ["guest_auth.E003"]
-    with override_settings(INSTALLED_APPS=apps,
-                           SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"):
+    with override_settings(
+        INSTALLED_APPS=apps, SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"
+    ):
         assert check_setup() == []
 
 
 def test_missing_urls():
     with override_settings(ROOT_URLCONF="tests.testapp.urls_without_guest_auth"):
-        assert check_urls() == [Error(*MESSAGES["guest_auth.E006"][1:2],
-                                      hint=MESSAGES["guest_auth.E006"][2],
-                                      id="guest_auth.E006")]
+        assert check_urls() == [
+            Error(
+                *MESSAGES["guest_auth.E006"][1:2],
+                hint=MESSAGES["guest_auth.E006"][2],
+                id="guest_auth.E006",
+            )
+        ]
 
 
 def test_inactivity_shorter_than_session_age():
     with override_settings(GUEST_AUTH_MAX_INACTIVITY=3600, SESSION_COOKIE_AGE=7200):
-        assert check_inactivity_window() == [Warning(
-            MESSAGES["guest_auth.W001"][1], hint=MESSAGES["guest_auth.W001"][2],
-            id="guest_auth.W001")]
+        assert check_inactivity_window() == [
+            Warning(
+                MESSAGES["guest_auth.W001"][1],
+                hint=MESSAGES["guest_auth.W001"][2],
+                id="guest_auth.W001",
+            )
+        ]
     with override_settings(GUEST_AUTH_MAX_INACTIVITY=7200, SESSION_COOKIE_AGE=7200):
         assert check_inactivity_window() == []
 
@@ -108,8 +117,12 @@ def test_rate_limit_cache_checks():
 
     locmem = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     dummy = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    redis = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                         "LOCATION": "redis://127.0.0.1:6379/15"}}
+    redis = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        }
+    }
     with override_settings(CACHES=locmem, DEBUG=False):
         assert ids(check_rate_limit_cache()) == ["guest_auth.W002"]
     with override_settings(CACHES=locmem, DEBUG=True):
@@ -118,6 +131,7 @@ def test_rate_limit_cache_checks():
         assert ids(check_rate_limit_cache()) == ["guest_auth.W003"]
     with override_settings(CACHES=redis, DEBUG=False):
         assert check_rate_limit_cache() == []
-    with override_settings(CACHES=dummy, GUEST_AUTH_RATE_LIMIT=None,
-                           GUEST_AUTH_NETWORK_RATE_LIMIT=None):
+    with override_settings(
+        CACHES=dummy, GUEST_AUTH_RATE_LIMIT=None, GUEST_AUTH_NETWORK_RATE_LIMIT=None
+    ):
         assert check_rate_limit_cache() == []

@@ -37,8 +37,9 @@ def test_purge_dry_run():
     assert Guest.objects.count() == 2
 
 
-@pytest.mark.parametrize("window,expected", [("12h", 3), ("2d", 2), ("45m", 3),
-                                             ("864000", 1), ("10D", 1), ("3w", 0)])
+@pytest.mark.parametrize(
+    "window,expected", [("12h", 3), ("2d", 2), ("45m", 3), ("864000", 1), ("10D", 1), ("3w", 0)]
+)
 @pytest.mark.django_db
 def test_purge_older_than(window, expected):
     aged(1), aged(3), aged(11)
@@ -55,20 +56,26 @@ def test_purge_batch_size():
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["--older-than", "banana"],
-         "--older-than: 'banana' is not a duration; use seconds or a number with a unit "
-         "s, m, h, d or w, such as 30d, 12h or 45m."),
+        (
+            ["--older-than", "banana"],
+            "--older-than: 'banana' is not a duration; use seconds or a number with a unit "
+            "s, m, h, d or w, such as 30d, 12h or 45m.",
+        ),
         (["--older-than", "0"], "--older-than: the duration must be positive, not '0'."),
-        (["--older-than=-5d"],
-         "--older-than: '-5d' is not a duration; use seconds or a number with a unit "
-         "s, m, h, d or w, such as 30d, 12h or 45m."),
+        (
+            ["--older-than=-5d"],
+            "--older-than: '-5d' is not a duration; use seconds or a number with a unit "
+            "s, m, h, d or w, such as 30d, 12h or 45m.",
+        ),
         (["--batch-size", "0"], "--batch-size must be a positive integer, not '0'."),
         (["--batch-size", "ten"], "--batch-size must be a positive integer, not 'ten'."),
         (["--limit", "0"], "--limit must be a positive integer, not '0'."),
         (["--limit", "1.5"], "--limit must be a positive integer, not '1.5'."),
-        (["--time-limit", "-1"],
-         "--time-limit: '-1' is not a duration; use seconds or a number with a unit "
-         "s, m, h, d or w, such as 30d, 12h or 45m."),
+        (
+            ["--time-limit", "-1"],
+            "--time-limit: '-1' is not a duration; use seconds or a number with a unit "
+            "s, m, h, d or w, such as 30d, 12h or 45m.",
+        ),
         (["--time-limit", "0m"], "--time-limit: the duration must be positive, not '0m'."),
     ],
 )

@@ -101,18 +101,20 @@ def populate(guest, user):
     Subscription.objects.create(subscriber=guest, topic="news")  # stays
     Subscription.objects.create(subscriber=guest, topic="deals")
     Subscription.objects.create(subscriber=user, topic="news")
-    return MergeSummary({
-        "mergeapp.Activity": MergeCounts(moved=1),
-        "mergeapp.Address": MergeCounts(moved=1, kept=1),
-        "mergeapp.CartItem": MergeCounts(moved=2),
-        "mergeapp.Comment": MergeCounts(moved=2),
-        "mergeapp.Favourite": MergeCounts(moved=1, kept=1),
-        "mergeapp.Order": MergeCounts(moved=1),
-        "mergeapp.Profile": MergeCounts(kept=1),
-        "mergeapp.Review": MergeCounts(kept=1),
-        "mergeapp.Subscription": MergeCounts(moved=1, kept=1),
-        "mergeapp.Tag_users": MergeCounts(moved=1, kept=1),
-    })
+    return MergeSummary(
+        {
+            "mergeapp.Activity": MergeCounts(moved=1),
+            "mergeapp.Address": MergeCounts(moved=1, kept=1),
+            "mergeapp.CartItem": MergeCounts(moved=2),
+            "mergeapp.Comment": MergeCounts(moved=2),
+            "mergeapp.Favourite": MergeCounts(moved=1, kept=1),
+            "mergeapp.Order": MergeCounts(moved=1),
+            "mergeapp.Profile": MergeCounts(kept=1),
+            "mergeapp.Review": MergeCounts(kept=1),
+            "mergeapp.Subscription": MergeCounts(moved=1, kept=1),
+            "mergeapp.Tag_users": MergeCounts(moved=1, kept=1),
+        }
+    )
 
 
 def credentials(user):
@@ -127,11 +129,13 @@ def client_guest(client):
 
 
 def test_summary_is_a_comparable_read_only_mapping():
-    summary = MergeSummary({
-        "shop.CartItem": MergeCounts(moved=3),
-        "shop.Address": MergeCounts(moved=1, kept=1, dropped=2),
-        "shop.Empty": MergeCounts(),
-    })
+    summary = MergeSummary(
+        {
+            "shop.CartItem": MergeCounts(moved=3),
+            "shop.Address": MergeCounts(moved=1, kept=1, dropped=2),
+            "shop.Empty": MergeCounts(),
+        }
+    )
     assert summary == {"shop.Address": MergeCounts(1, 1, 2), "shop.CartItem": MergeCounts(3, 0, 0)}
     assert list(summary) == ["shop.Address", "shop.CartItem"]  # sorted, empty entries left out
     assert summary["shop.CartItem"].moved == 3
@@ -186,7 +190,8 @@ def test_conditional_unique_constraint_only_binds_matching_rows(guest, user):
     Address.objects.create(user=user, line="user default", is_default=True)
     assert merge_guest(guest, user) == {"mergeapp.Address": MergeCounts(moved=1, kept=1)}
     assert sorted(Address.objects.values_list("line", "is_default")) == [
-        ("guest other", False), ("user default", True)
+        ("guest other", False),
+        ("user default", True),
     ]
 
 
@@ -327,12 +332,14 @@ def test_dry_run_changes_nothing_and_says_what_the_real_run_does(guest, user):
     assert merge_guest(guest, user) == dry
 
 
-@override_settings(GUEST_AUTH_MERGE_POLICIES={
-    "mergeapp.CartItem": "tests.mergeapp.policies.add_quantities",
-    "mergeapp.Comment": "drop",
-    "mergeapp.Favourite": "keep-user",
-    "mergeapp.Profile": "move",
-})
+@override_settings(
+    GUEST_AUTH_MERGE_POLICIES={
+        "mergeapp.CartItem": "tests.mergeapp.policies.add_quantities",
+        "mergeapp.Comment": "drop",
+        "mergeapp.Favourite": "keep-user",
+        "mergeapp.Profile": "move",
+    }
+)
 def test_dry_run_equals_the_real_run_under_every_kind_of_policy(guest, user):
     populate(guest, user)
     before = snapshot()
@@ -399,9 +406,9 @@ def test_drop_policy_deletes_protected_rows_so_the_guest_can_go(guest, user):
     assert not Order.objects.exists()
 
 
-@override_settings(GUEST_AUTH_MERGE_POLICIES={
-    "mergeapp.CartItem": "tests.mergeapp.policies.add_quantities"
-})
+@override_settings(
+    GUEST_AUTH_MERGE_POLICIES={"mergeapp.CartItem": "tests.mergeapp.policies.add_quantities"}
+)
 def test_callable_policy_decides_and_its_effect_is_counted(guest, user):
     apple, pear = products("apple", "pear")
     CartItem.objects.create(user=guest, product=apple, quantity=2)
@@ -448,14 +455,18 @@ def test_concurrent_merges_of_one_guest_merge_it_once():
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=merge, args=(first, False)),
-               threading.Thread(target=merge, args=(second, True))]
+    threads = [
+        threading.Thread(target=merge, args=(first, False)),
+        threading.Thread(target=merge, args=(second, True)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert outcomes[first.pk] == {"mergeapp.CartItem": MergeCounts(moved=1),
-                                  "mergeapp.Comment": MergeCounts(moved=1)}
+    assert outcomes[first.pk] == {
+        "mergeapp.CartItem": MergeCounts(moved=1),
+        "mergeapp.Comment": MergeCounts(moved=1),
+    }
     assert isinstance(outcomes[second.pk], NotAGuest)
     assert CartItem.objects.get().user == first
     assert Comment.objects.get().author == first
@@ -476,7 +487,8 @@ def guest_with_cart(client):
 def assert_merged(guest, user):
     assert not User().objects.filter(pk=guest.pk).exists()
     assert sorted(CartItem.objects.filter(user=user).values_list("product__name", flat=True)) == [
-        "apple", "pear"
+        "apple",
+        "pear",
     ]
 
 
@@ -489,8 +501,11 @@ def test_django_login_view_merges_the_guest(client, guest_with_cart, user):
     [call] = received.calls
     assert call["guest"].pk == guest_with_cart.pk and call["user"] == user
     assert call["request"].path == "/accounts/login/"
-    assert client.get("/plain/").json() == {"authenticated": True, "pk": str(user.pk),
-                                            "is_guest": False}
+    assert client.get("/plain/").json() == {
+        "authenticated": True,
+        "pk": str(user.pk),
+        "is_guest": False,
+    }
 
 
 def test_admin_login_merges_the_guest(client, guest_with_cart):
@@ -503,7 +518,8 @@ def test_admin_login_merges_the_guest(client, guest_with_cart):
 
 def test_a_direct_login_call_merges_the_guest(client, guest_with_cart, user):
     assert client.post("/merge/login/", credentials(user)).json() == {
-        "was_guest": True, "pk": str(user.pk)
+        "was_guest": True,
+        "pk": str(user.pk),
     }
     assert_merged(guest_with_cart, user)
 
@@ -570,7 +586,9 @@ def test_a_guest_logging_in_as_itself_merges_nothing():
     assert Guest.objects.filter(pk=guest.pk).exists()
 
 
-@override_settings(AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.AllowAllUsersModelBackend"])
+@override_settings(
+    AUTHENTICATION_BACKENDS=["django.contrib.auth.backends.AllowAllUsersModelBackend"]
+)
 def test_logging_into_an_inactive_user_merges_nothing(client, guest_with_cart):
     inactive = UserFactory(is_active=False)
     before = snapshot()
@@ -637,14 +655,14 @@ def test_a_failed_merge_still_logs_in_and_keeps_the_guest(client, guest_with_car
     [record] = caplog.records
     assert record.name == "guest_auth"
     assert record.getMessage() == (
-        f"Could not merge guest {guest_with_cart.pk} into user {user.pk}; "
-        "the guest keeps its data."
+        f"Could not merge guest {guest_with_cart.pk} into user {user.pk}; the guest keeps its data."
     )
     assert str(record.exc_info[1]) == "forced failure mid-merge"
 
 
-def test_a_guest_merged_receiver_that_raises_undoes_the_merge(client, guest_with_cart, user,
-                                                             caplog):
+def test_a_guest_merged_receiver_that_raises_undoes_the_merge(
+    client, guest_with_cart, user, caplog
+):
     def refuse(sender, **kwargs):
         raise RuntimeError("receiver says no")
 

@@ -37,8 +37,9 @@ def test_returning_guest_costs_what_plain_session_auth_costs(
 
 
 @pytest.mark.django_db
-def test_views_that_ignore_the_user_cost_nothing(guest_client, user, client,
-                                                 django_assert_num_queries):
+def test_views_that_ignore_the_user_cost_nothing(
+    guest_client, user, client, django_assert_num_queries
+):
     with django_assert_num_queries(0):
         guest_client.get("/untouched/")
     client.logout()
@@ -48,8 +49,9 @@ def test_views_that_ignore_the_user_cost_nothing(guest_client, user, client,
 
 
 @pytest.mark.django_db
-def test_activity_is_written_at_most_once_per_interval(guest_client, settings,
-                                                       django_assert_num_queries):
+def test_activity_is_written_at_most_once_per_interval(
+    guest_client, settings, django_assert_num_queries
+):
     settings.GUEST_AUTH_ACTIVITY_INTERVAL = 3600
     guest = Guest.objects.get()
     Guest.objects.update(last_seen_at=timezone.now() - timedelta(days=3))
@@ -90,7 +92,9 @@ def test_async_activity(async_client):
 def test_guest_purged_mid_session_becomes_anonymous(guest_client):
     Guest.objects.get().user.delete()
     assert guest_client.get("/plain/").json() == {
-        "authenticated": False, "pk": None, "is_guest": False
+        "authenticated": False,
+        "pk": None,
+        "is_guest": False,
     }
 
 
@@ -105,10 +109,15 @@ def test_guest_marker_only_counts_for_its_own_user(client, user):
 
 
 def test_missing_authentication_middleware_is_explained(client):
-    with override_settings(MIDDLEWARE=[
-        "django.contrib.sessions.middleware.SessionMiddleware",
-        "guest_auth.middleware.GuestMiddleware",
-    ]), pytest.raises(ImproperlyConfigured) as excinfo:
+    with (
+        override_settings(
+            MIDDLEWARE=[
+                "django.contrib.sessions.middleware.SessionMiddleware",
+                "guest_auth.middleware.GuestMiddleware",
+            ]
+        ),
+        pytest.raises(ImproperlyConfigured) as excinfo,
+    ):
         client.get("/untouched/")
     assert str(excinfo.value) == (
         "The guest_auth middleware requires Django's authentication middleware to be "

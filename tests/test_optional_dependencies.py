@@ -33,11 +33,22 @@ print(sorted(name for name in sys.modules
 
 
 def test_the_core_never_imports_rest_framework_or_allauth():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings",
-           "GUEST_AUTH_TEST_WITHOUT_DRF": "1", "GUEST_AUTH_TEST_WITHOUT_ALLAUTH": "1",
-           "PYTHONPATH": str(ROOT)}
-    result = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "GUEST_AUTH_TEST_WITHOUT_DRF": "1",
+        "GUEST_AUTH_TEST_WITHOUT_ALLAUTH": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "[]"
 

@@ -109,7 +109,9 @@ def test_deletes_only_inactive_guests_with_their_rows(user):
 
     assert purge_guests() == 1
     assert set(User().objects.values_list("pk", flat=True)) == {
-        user.pk, active.pk, old_but_recently_seen.pk
+        user.pk,
+        active.pk,
+        old_but_recently_seen.pk,
     }
     assert set(Note.objects.values_list("text", flat=True)) == {"kept", "regular"}
 
@@ -180,7 +182,10 @@ def test_protected_guest_is_seen_once_per_run():
     reports = Reports()
     assert purge_guests(batch_size=1, progress=reports) == 2
     assert [(r.batches, r.deleted, r.skipped) for r in reports] == [
-        (1, 1, 0), (2, 1, 1), (3, 2, 1), (3, 2, 1)
+        (1, 1, 0),
+        (2, 1, 1),
+        (3, 2, 1),
+        (3, 2, 1),
     ]
 
 
@@ -336,8 +341,9 @@ def test_batch_size_default_from_settings(settings):
     with CaptureQueriesContext(connection) as queries:
         assert purge_guests() == 3
     table = Guest._meta.db_table
-    guest_deletes = [q for q in queries.captured_queries
-                     if q["sql"].startswith("DELETE") and table in q["sql"]]
+    guest_deletes = [
+        q for q in queries.captured_queries if q["sql"].startswith("DELETE") and table in q["sql"]
+    ]
     assert len(guest_deletes) == 2  # one transaction per batch of two
 
 
@@ -402,7 +408,9 @@ def test_progress_reports():
     reports = Reports()
     purge_guests(batch_size=2, progress=reports)
     assert [(r.batches, r.deleted, r.done) for r in reports] == [
-        (1, 2, False), (2, 3, False), (2, 3, True)
+        (1, 2, False),
+        (2, 3, False),
+        (2, 3, True),
     ]
     assert all(r.elapsed >= 0 and not r.dry_run and r.stopped_by is None for r in reports)
     assert reports[0].elapsed <= reports[-1].elapsed
@@ -605,7 +613,6 @@ def test_two_purges_in_parallel_delete_each_guest_once():
     assert Item.objects.count() == len(protected)
     assert not Comment.objects.exclude(author=None).exclude(author__in=protected).exists()
     assert not Upload.objects.exists()
-
 
 
 @needs_concurrent_writers

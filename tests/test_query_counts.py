@@ -195,8 +195,7 @@ def test_regular_login_asks_once_whether_the_user_is_a_guest(make_client, user):
     # The answer goes into the session, so no later request of it asks again.
     credentials = {"username": user.get_username(), "password": PASSWORD}
     with plain_django():
-        baseline, _ = count_queries(make_client().post, "/accounts/login/", credentials,
-                                    status=302)
+        baseline, _ = count_queries(make_client().post, "/accounts/login/", credentials, status=302)
     queries, _ = count_queries(make_client().post, "/accounts/login/", credentials, status=302)
     assert len(queries) == len(baseline) + 1
     asked = [q for q in queries if GUEST_TABLE in q]

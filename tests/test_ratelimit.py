@@ -28,9 +28,17 @@ def guests():
     return Guest.objects.count()
 
 
-@pytest.mark.parametrize("text,rate", [("30/h", Rate(30, 3600)), ("100/2h", Rate(100, 7200)),
-                                       ("5/30s", Rate(5, 30)), ("1000/d", Rate(1000, 86400)),
-                                       (" 7 / m ", Rate(7, 60)), ("2/1w", Rate(2, 604800))])
+@pytest.mark.parametrize(
+    "text,rate",
+    [
+        ("30/h", Rate(30, 3600)),
+        ("100/2h", Rate(100, 7200)),
+        ("5/30s", Rate(5, 30)),
+        ("1000/d", Rate(1000, 86400)),
+        (" 7 / m ", Rate(7, 60)),
+        ("2/1w", Rate(2, 604800)),
+    ],
+)
 def test_parse_rate(text, rate):
     assert parse_rate(text) == rate
 
@@ -44,20 +52,34 @@ def test_parse_rate_rejects(text):
 @pytest.mark.parametrize(
     "name,value,message",
     [
-        ("RATE_LIMIT", "lots", "GUEST_AUTH_RATE_LIMIT: 'lots' is not a rate; use COUNT/PERIOD "
-                               "such as 30/h or 100/2h."),
-        ("NETWORK_RATE_LIMIT", 30, "GUEST_AUTH_NETWORK_RATE_LIMIT must be a rate such as "
-                                   "'30/h' or None, not 30."),
-        ("RATE_LIMIT_CACHE", "nope", "GUEST_AUTH_RATE_LIMIT_CACHE must name an alias in CACHES, "
-                                     "not 'nope'."),
-        ("CLIENT_IP", "nodots", "GUEST_AUTH_CLIENT_IP must be a dotted import path such as "
-                                "'myapp.adapters.MyGuestAdapter', not 'nodots'."),
+        (
+            "RATE_LIMIT",
+            "lots",
+            "GUEST_AUTH_RATE_LIMIT: 'lots' is not a rate; use COUNT/PERIOD such as 30/h or 100/2h.",
+        ),
+        (
+            "NETWORK_RATE_LIMIT",
+            30,
+            "GUEST_AUTH_NETWORK_RATE_LIMIT must be a rate such as '30/h' or None, not 30.",
+        ),
+        (
+            "RATE_LIMIT_CACHE",
+            "nope",
+            "GUEST_AUTH_RATE_LIMIT_CACHE must name an alias in CACHES, not 'nope'.",
+        ),
+        (
+            "CLIENT_IP",
+            "nodots",
+            "GUEST_AUTH_CLIENT_IP must be a dotted import path such as "
+            "'myapp.adapters.MyGuestAdapter', not 'nodots'.",
+        ),
     ],
 )
 def test_bad_settings_name_the_setting(name, value, message):
-    with override_settings(**{f"GUEST_AUTH_{name}": value}), pytest.raises(
-        ImproperlyConfigured
-    ) as excinfo:
+    with (
+        override_settings(**{f"GUEST_AUTH_{name}": value}),
+        pytest.raises(ImproperlyConfigured) as excinfo,
+    ):
         getattr(guest_settings, name)
     assert str(excinfo.value) == message
 
@@ -113,8 +135,11 @@ def test_per_network_limit_ipv6():
 
 
 @pytest.mark.django_db
-@override_settings(GUEST_AUTH_RATE_LIMIT=None, GUEST_AUTH_NETWORK_RATE_LIMIT=None,
-                   GUEST_AUTH_GLOBAL_RATE_LIMIT="2/h")
+@override_settings(
+    GUEST_AUTH_RATE_LIMIT=None,
+    GUEST_AUTH_NETWORK_RATE_LIMIT=None,
+    GUEST_AUTH_GLOBAL_RATE_LIMIT="2/h",
+)
 def test_global_budget():
     assert visit("198.51.100.1").status_code == 200
     assert visit("203.0.113.1").status_code == 200
@@ -183,8 +208,9 @@ def test_client_ip_default(rf):
 
 
 @pytest.mark.django_db
-@override_settings(GUEST_AUTH_RATE_LIMIT="1/h",
-                   GUEST_AUTH_CLIENT_IP="tests.testapp.client_ip.from_x_real_ip")
+@override_settings(
+    GUEST_AUTH_RATE_LIMIT="1/h", GUEST_AUTH_CLIENT_IP="tests.testapp.client_ip.from_x_real_ip"
+)
 def test_unreadable_addresses_share_one_bucket():
     assert visit("192.0.2.1", HTTP_X_REAL_IP="garbage").status_code == 200
     assert visit("192.0.2.2", HTTP_X_REAL_IP="").status_code == 429
@@ -205,13 +231,20 @@ def _redis_available():
 def test_limit_is_shared_by_worker_processes_through_redis(tmp_path):
     # A /64 of its own: other runs sharing this Redis (CI, tox, other
     # checkouts) must not touch this run's counters, so nothing is flushed.
-    ip = str(ipaddress.IPv6Address(f"2001:db8:{secrets.randbelow(2**16):x}::1")
-             + (secrets.randbits(48) << 64))
+    ip = str(
+        ipaddress.IPv6Address(f"2001:db8:{secrets.randbelow(2**16):x}::1")
+        + (secrets.randbits(48) << 64)
+    )
     start = tmp_path / "go"
     env = {**os.environ, "GUEST_AUTH_TEST_REDIS_URL": REDIS_URL, "PYTHONPATH": os.getcwd()}
     workers = [
-        subprocess.Popen([sys.executable, "-m", "tests.ratelimit_worker", "40", str(start), ip],
-                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.ratelimit_worker", "40", str(start), ip],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(2)
     ]
     deadline = time.time() + 30

@@ -41,18 +41,30 @@ def test_keyword_is_case_insensitive(issued):
     assert authenticate(f"token {issued['token']}") is not None
 
 
-@pytest.mark.parametrize("header", [
-    "", "Token", "Bearer {token}", "Token {token} extra", "Tokens {token}", "Token abc",
-    "Token legacy-40-hex-0123456789abcdef0123456789", "Token {token}\u00e9",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "",
+        "Token",
+        "Bearer {token}",
+        "Token {token} extra",
+        "Tokens {token}",
+        "Token abc",
+        "Token legacy-40-hex-0123456789abcdef0123456789",
+        "Token {token}\u00e9",
+    ],
+)
 def test_headers_that_are_not_ours_are_left_to_other_classes(issued, header):
     assert authenticate(header.format(token=issued["token"])) is None
 
 
-@pytest.mark.parametrize("spoil", [
-    lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),  # wrong secret
-    lambda token: "f" * 24 + token[24:],                            # unknown lookup
-])
+@pytest.mark.parametrize(
+    "spoil",
+    [
+        lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),  # wrong secret
+        lambda token: "f" * 24 + token[24:],  # unknown lookup
+    ],
+)
 def test_our_tokens_that_fail_raise_401(issued, spoil):
     with pytest.raises(AuthenticationFailed) as excinfo:
         authenticate(f"Token {spoil(issued['token'])}")
@@ -77,8 +89,13 @@ class WhoAmI(APIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request):
-        return Response({"pk": str(request.user.pk), "is_guest": services.is_guest(request.user),
-                         "auth": type(request.auth).__name__})
+        return Response(
+            {
+                "pk": str(request.user.pk),
+                "is_guest": services.is_guest(request.user),
+                "auth": type(request.auth).__name__,
+            }
+        )
 
     def post(self, request):
         return self.get(request)
@@ -97,13 +114,15 @@ def test_works_beside_another_token_class(issued):
     assert call(View, HTTP_AUTHORIZATION=f"Token {issued['token']}").data["auth"] == "APIToken"
 
 
-@override_settings(REST_FRAMEWORK={
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "guest_auth.contrib.rest_framework.authentication.GuestTokenAuthentication",
-    ],
-})
+@override_settings(
+    REST_FRAMEWORK={
+        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "rest_framework.authentication.SessionAuthentication",
+            "guest_auth.contrib.rest_framework.authentication.GuestTokenAuthentication",
+        ],
+    }
+)
 def test_in_default_authentication_classes_beside_session_authentication(issued, user):
     class View(WhoAmI):
         # What APIView does at import time, here under the overridden settings.
@@ -132,7 +151,6 @@ def call_with_session(client, view_class, method):
 
 
 def test_authenticate_header_makes_anonymous_requests_401():
-    response = call(type("View", (WhoAmI,), {"authentication_classes":
-                                              [GuestTokenAuthentication]}))
+    response = call(type("View", (WhoAmI,), {"authentication_classes": [GuestTokenAuthentication]}))
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Token"

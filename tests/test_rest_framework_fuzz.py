@@ -29,12 +29,14 @@ fuzz = settings(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-scalars = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
-           | st.text(max_size=40))
+scalars = (
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40)
+)
 json_values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
     max_leaves=6,
 )
 # Strings shaped like secrets, so bodies get past the format check to the database.
@@ -45,11 +47,18 @@ secret_like = st.builds(
 )
 names = st.from_regex(r"[a-zA-Z0-9@.+_-]{1,20}", fullmatch=True) | st.text(max_size=200)
 emails = st.emails() | st.text(max_size=40)
-content_types = st.sampled_from([
-    "application/json", "application/json; charset=utf-8", "application/json; charset=latin-1",
-    "application/json; charset=bogus", "text/plain", "application/x-www-form-urlencoded",
-    "multipart/form-data", "",
-])
+content_types = st.sampled_from(
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "application/json; charset=latin-1",
+        "application/json; charset=bogus",
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+        "",
+    ]
+)
 # What WSGI can put in a header: latin-1 text.
 header_text = st.text(st.characters(max_codepoint=255), max_size=80)
 
@@ -60,10 +69,14 @@ def bodies(fields):
     well_formed = st.fixed_dictionaries(fields)
     objects = st.fixed_dictionaries(
         {}, optional={name: strategy | json_values for name, strategy in fields.items()}
-    ).flatmap(lambda d: st.dictionaries(st.text(max_size=8), json_values, max_size=2).map(
-        lambda extra: {**extra, **d}))
-    as_json = (well_formed | objects | json_values).map(lambda value: (json.dumps(value).encode(),
-                                                         "application/json"))
+    ).flatmap(
+        lambda d: st.dictionaries(st.text(max_size=8), json_values, max_size=2).map(
+            lambda extra: {**extra, **d}
+        )
+    )
+    as_json = (well_formed | objects | json_values).map(
+        lambda value: (json.dumps(value).encode(), "application/json")
+    )
     raw = st.tuples(st.binary(max_size=200), content_types)
     return as_json | raw
 
@@ -87,8 +100,12 @@ def client(authorization=None, address="127.0.0.1"):
 
 
 def counts():
-    return (User().objects.count(), Guest.objects.count(), APIToken.objects.count(),
-            DeviceCredential.objects.count())
+    return (
+        User().objects.count(),
+        Guest.objects.count(),
+        APIToken.objects.count(),
+        DeviceCredential.objects.count(),
+    )
 
 
 def new_guest():
@@ -104,8 +121,12 @@ def post(api, path, body):
 
 @override_settings(GUEST_AUTH_RATE_LIMIT="5/h", GUEST_AUTH_NETWORK_RATE_LIMIT="8/h")
 @fuzz  # directly over @given, or hypothesis ignores it
-@given(body=bodies({}), authorization=authorizations("x"), query=st.text(max_size=10),
-       address=st.sampled_from(["192.0.2.1", "192.0.2.2", "198.51.100.3", "2001:db8::1"]))
+@given(
+    body=bodies({}),
+    authorization=authorizations("x"),
+    query=st.text(max_size=10),
+    address=st.sampled_from(["192.0.2.1", "192.0.2.2", "198.51.100.3", "2001:db8::1"]),
+)
 def test_create(db, body, authorization, query, address):
     before = counts()
     response = post(client(authorization, address), API + "?" + query, body)

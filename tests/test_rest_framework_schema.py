@@ -93,16 +93,20 @@ def test_schema_covers_every_endpoint_and_only_them():
 
 
 def test_schema_documents_every_status_code():
-    documented = {(path, method): {int(status) for status in operation["responses"]}
-                  for path, item in shipped()["paths"].items()
-                  for method, operation in item.items()}
+    documented = {
+        (path, method): {int(status) for status in operation["responses"]}
+        for path, item in shipped()["paths"].items()
+        for method, operation in item.items()
+    }
     assert documented == STATUSES
 
 
 def test_schema_security_and_media_types():
     document = shipped()
     assert document["components"]["securitySchemes"]["guestToken"] == {
-        "type": "apiKey", "in": "header", "name": "Authorization",
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
         "description": 'Token-based authentication with required prefix "Token"',
     }
     for item in document["paths"].values():
@@ -143,9 +147,9 @@ SCENARIOS = {
     (LOGIN, 400): lambda: make_client().post(LOGIN, {}),
     (LOGIN, 401): lambda: make_client().post(LOGIN, {"credential": _created()["token"]}),
     (LOGIN, 403): lambda: _session_without_csrf().post(
-        LOGIN, {"credential": _created()["credential"]}),
-    (LOGIN, 415): lambda: make_client().post(LOGIN, "credential=x",
-                                             content_type="text/plain"),
+        LOGIN, {"credential": _created()["credential"]}
+    ),
+    (LOGIN, 415): lambda: make_client().post(LOGIN, "credential=x", content_type="text/plain"),
     (ME, 200): lambda: make_client(_created()["token"]).get(ME),
     (ME, 401): lambda: make_client().get(ME),
     (PROMOTE, 200): lambda: make_client(_created()["token"]).post(PROMOTE, promote_body()),
@@ -153,13 +157,15 @@ SCENARIOS = {
     (PROMOTE, 401): lambda: make_client().post(PROMOTE, promote_body()),
     (PROMOTE, 403): lambda: _session_without_csrf().post(PROMOTE, promote_body()),
     (PROMOTE, 415): lambda: make_client(_created()["token"]).post(
-        PROMOTE, "password=x", content_type="application/x-www-form-urlencoded"),
+        PROMOTE, "password=x", content_type="application/x-www-form-urlencoded"
+    ),
 }
 
 
 def test_a_scenario_for_every_documented_status():
-    assert {(path, status) for (path, _), statuses in STATUSES.items()
-            for status in statuses} == set(SCENARIOS)
+    assert {
+        (path, status) for (path, _), statuses in STATUSES.items() for status in statuses
+    } == set(SCENARIOS)
 
 
 @pytest.mark.parametrize("path,status", sorted(SCENARIOS))
@@ -167,5 +173,7 @@ def test_a_scenario_for_every_documented_status():
 def test_documented_status_is_produced_as_documented(path, status):
     response = SCENARIOS[path, status]()
     assert response.status_code == status
-    assert_documented(response, schema=copy.deepcopy(shipped()) if
-                      settings.AUTH_USER_MODEL == "auth.User" else None)
+    assert_documented(
+        response,
+        schema=copy.deepcopy(shipped()) if settings.AUTH_USER_MODEL == "auth.User" else None,
+    )

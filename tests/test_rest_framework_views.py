@@ -64,13 +64,21 @@ def promote_body(n=1, password=GOOD_PASSWORD):
 
 
 def counts():
-    return (User().objects.count(), Guest.objects.count(), APIToken.objects.count(),
-            DeviceCredential.objects.count())
+    return (
+        User().objects.count(),
+        Guest.objects.count(),
+        APIToken.objects.count(),
+        DeviceCredential.objects.count(),
+    )
 
 
 def test_url_names():
-    assert [reverse(f"guest_auth_api:{name}") for name in ("create", "login", "me", "promote")] \
-        == [API, LOGIN, ME, PROMOTE]
+    assert [reverse(f"guest_auth_api:{name}") for name in ("create", "login", "me", "promote")] == [
+        API,
+        LOGIN,
+        ME,
+        PROMOTE,
+    ]
 
 
 # POST api/guest/ --------------------------------------------------------------------------
@@ -219,19 +227,26 @@ def _revoke(created):
     DeviceCredential.objects.all().delete()
 
 
-@pytest.mark.parametrize("spoil,which", [
-    # Every combination but (None, "real"), the one that logs in.
-    (spoil, which)
-    for spoil in (None, _expire, _promote, _revoke)
-    for which in ("real", "unknown", "malformed", "token")
-    if (spoil, which) != (None, "real")
-])
+@pytest.mark.parametrize(
+    "spoil,which",
+    [
+        # Every combination but (None, "real"), the one that logs in.
+        (spoil, which)
+        for spoil in (None, _expire, _promote, _revoke)
+        for which in ("real", "unknown", "malformed", "token")
+        if (spoil, which) != (None, "real")
+    ],
+)
 def test_login_401_tells_nothing_about_why(api, spoil, which):
     created = create(api)
     if spoil is not None:
         spoil(created)
-    credential = {"real": created["credential"], "unknown": UNKNOWN_CREDENTIAL,
-                  "malformed": created["credential"][:-1], "token": created["token"]}[which]
+    credential = {
+        "real": created["credential"],
+        "unknown": UNKNOWN_CREDENTIAL,
+        "malformed": created["credential"][:-1],
+        "token": created["token"],
+    }[which]
     before = counts()
     response = make_client().post(LOGIN, {"credential": credential})
     assert response.status_code == 401
@@ -241,15 +256,18 @@ def test_login_401_tells_nothing_about_why(api, spoil, which):
     assert "sessionid" not in response.cookies
 
 
-@pytest.mark.parametrize("body,errors", [
-    ({}, {"credential": ["This field is required."]}),
-    ({"credential": True}, {"credential": ["Not a valid string."]}),
-    ({"credential": {"a": 1}}, {"credential": ["Not a valid string."]}),
-    ({"credential": None}, {"credential": ["This field may not be null."]}),
-    ({"credential": ""}, {"credential": ["This field may not be blank."]}),
-    ({"credential": ["a"]}, {"credential": ["Not a valid string."]}),
-    ([1], {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}),
-])
+@pytest.mark.parametrize(
+    "body,errors",
+    [
+        ({}, {"credential": ["This field is required."]}),
+        ({"credential": True}, {"credential": ["Not a valid string."]}),
+        ({"credential": {"a": 1}}, {"credential": ["Not a valid string."]}),
+        ({"credential": None}, {"credential": ["This field may not be null."]}),
+        ({"credential": ""}, {"credential": ["This field may not be blank."]}),
+        ({"credential": ["a"]}, {"credential": ["Not a valid string."]}),
+        ([1], {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}),
+    ],
+)
 def test_login_400_for_a_malformed_body(api, body, errors):
     response = api.post(LOGIN, body)
     assert response.status_code == 400
@@ -264,8 +282,9 @@ def test_login_400_for_invalid_json(api):
 
 def test_login_415_for_a_form_body(api):
     credential = create(make_client())["credential"]
-    response = api.post(LOGIN, f"credential={credential}",
-                        content_type="application/x-www-form-urlencoded")
+    response = api.post(
+        LOGIN, f"credential={credential}", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415
     assert response.json() == {
         "detail": 'Unsupported media type "application/x-www-form-urlencoded" in request.'
@@ -303,8 +322,11 @@ def test_me_200_for_guests_and_regular_users(api, user):
     regular.force_login(user)
     response = regular.get(ME)
     assert response.status_code == 200
-    assert response.json() == {"id": user.pk if isinstance(user.pk, int) else str(user.pk),
-                               "is_guest": False, "is_verified": True}
+    assert response.json() == {
+        "id": user.pk if isinstance(user.pk, int) else str(user.pk),
+        "is_guest": False,
+        "is_verified": True,
+    }
 
 
 def test_me_401_when_not_logged_in(api):
@@ -417,8 +439,11 @@ def test_promote_400_for_a_taken_name_ignoring_case(api):
     body[model.USERNAME_FIELD] = username_for(0).upper()
     response = make_client(token).post(PROMOTE, body)
     assert response.status_code == 400
-    message = ("Email user with this Email already exists." if model.USERNAME_FIELD == "email"
-               else "A user with that username already exists.")
+    message = (
+        "Email user with this Email already exists."
+        if model.USERNAME_FIELD == "email"
+        else "A user with that username already exists."
+    )
     assert response.json() == {model.USERNAME_FIELD: [message]}
     assert_still_guest(token)
 
@@ -429,8 +454,10 @@ def test_promote_400_for_missing_and_mistyped_fields(api):
     model = User()
     response = client.post(PROMOTE, {})
     assert response.status_code == 400
-    assert response.json() == {model.USERNAME_FIELD: ["This field is required."],
-                               "password": ["This field is required."]}
+    assert response.json() == {
+        model.USERNAME_FIELD: ["This field is required."],
+        "password": ["This field is required."],
+    }
     response = client.post(PROMOTE, {**promote_body(), "password": ["Cart-Keeper-2931"]})
     assert response.status_code == 400
     assert response.json() == {"password": ["Not a valid string."]}
@@ -497,8 +524,9 @@ def test_promote_twice_403(api):
 
 def test_promote_415_for_a_form_body(api):
     token = create(api)["token"]
-    response = make_client(token).post(PROMOTE, "password=x",
-                                       content_type="application/x-www-form-urlencoded")
+    response = make_client(token).post(
+        PROMOTE, "password=x", content_type="application/x-www-form-urlencoded"
+    )
     assert response.status_code == 415
     assert_still_guest(token)
 

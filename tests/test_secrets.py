@@ -26,16 +26,24 @@ def test_split_accepts_only_the_exact_format():
     assert _secrets.split(raw) == tuple(raw.split("."))
 
 
-@pytest.mark.parametrize("raw", [
-    None, 42, b"x", "", ".", "abc.def",
-    "0" * 24 + "." + "a" * 42,            # secret too short
-    "0" * 24 + "." + "a" * 44,            # too long
-    "0" * 23 + "." + "a" * 43,            # lookup too short
-    "G" * 24 + "." + "a" * 43,            # lookup not hex
-    "0" * 24 + "." + "a" * 42 + "=",      # not base64url
-    "0" * 24 + "." + "a" * 43 + "\n",     # trailing newline ($ would allow it)
-    " " + "0" * 24 + "." + "a" * 43,
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        None,
+        42,
+        b"x",
+        "",
+        ".",
+        "abc.def",
+        "0" * 24 + "." + "a" * 42,  # secret too short
+        "0" * 24 + "." + "a" * 44,  # too long
+        "0" * 23 + "." + "a" * 43,  # lookup too short
+        "G" * 24 + "." + "a" * 43,  # lookup not hex
+        "0" * 24 + "." + "a" * 42 + "=",  # not base64url
+        "0" * 24 + "." + "a" * 43 + "\n",  # trailing newline ($ would allow it)
+        " " + "0" * 24 + "." + "a" * 43,
+    ],
+)
 def test_split_rejects_anything_else(raw):
     assert _secrets.split(raw) is None
 

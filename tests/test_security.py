@@ -52,8 +52,11 @@ def username_value(name="sneaky"):
 
 def signup_data(**extra):
     model = get_user_model()
-    data = {model.USERNAME_FIELD: username_value("newbie"), "password1": GOOD_PASSWORD,
-            "password2": GOOD_PASSWORD}
+    data = {
+        model.USERNAME_FIELD: username_value("newbie"),
+        "password1": GOOD_PASSWORD,
+        "password2": GOOD_PASSWORD,
+    }
     if model.USERNAME_FIELD != "email":
         data["email"] = "newbie@example.com"
     return {**data, **extra}
@@ -162,12 +165,24 @@ def test_logout_ends_the_guest_session(guest_client):
 # Open redirects --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/", "//evil.example/", "///evil.example/", "\\\\evil.example",
-    "/\\evil.example", "http:evil.example", "https:/evil.example", " //evil.example",
-    "javascript:alert(1)", "data:text/html,hi", "http://testserver@evil.example/",
-    "http://evil.example\\@testserver/", "\x00//evil.example",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "///evil.example/",
+        "\\\\evil.example",
+        "/\\evil.example",
+        "http:evil.example",
+        "https:/evil.example",
+        " //evil.example",
+        "javascript:alert(1)",
+        "data:text/html,hi",
+        "http://testserver@evil.example/",
+        "http://evil.example\\@testserver/",
+        "\x00//evil.example",
+    ],
+)
 @pytest.mark.django_db
 def test_next_cannot_redirect_off_site(guest_client, target):
     response = guest_client.post(PROMOTE, signup_data(next=target))
@@ -190,8 +205,10 @@ def _guest_auth_urls():
 
 def test_every_guest_auth_url_is_listed():
     api = ["/api/guest/", "/api/guest/login/", "/api/guest/me/", "/api/guest/promote/"]
-    assert list(_guest_auth_urls()) == [PROMOTE, *(api if apps.is_installed("rest_framework")
-                                                  else [])]
+    assert list(_guest_auth_urls()) == [
+        PROMOTE,
+        *(api if apps.is_installed("rest_framework") else []),
+    ]
 
 
 @pytest.mark.parametrize("url", list(_guest_auth_urls()))
@@ -285,8 +302,12 @@ def test_admin_making_a_guest_staff_gets_403_not_500(guest):
 def test_promoted_user_may_become_staff(guest):
     from guest_auth.services import promote_guest
 
-    promote_guest(None, guest, password=PASSWORD, **{
-        get_user_model().USERNAME_FIELD: username_value("promoted")})
+    promote_guest(
+        None,
+        guest,
+        password=PASSWORD,
+        **{get_user_model().USERNAME_FIELD: username_value("promoted")},
+    )
     guest.is_staff = True
     guest.save()
     assert get_user_model().objects.get(pk=guest.pk).is_staff
@@ -295,8 +316,15 @@ def test_promoted_user_may_become_staff(guest):
 # Password views ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/accounts/password_change/", "/accounts/password_change/done/",
-                                  "/accounts/password_reset/", "/accounts/password_reset/done/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/password_change/",
+        "/accounts/password_change/done/",
+        "/accounts/password_reset/",
+        "/accounts/password_reset/done/",
+    ],
+)
 @pytest.mark.django_db
 def test_guest_is_sent_from_password_views_to_promotion(guest_client, path):
     response = guest_client.get(path)
@@ -334,14 +362,19 @@ def test_reset_confirm_link_stays_open_for_guests(guest_client):
 # Fuzz: no 5xx, no partial writes ---------------------------------------------------------------
 
 text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
-FUZZ = hypothesis_settings(max_examples=60, deadline=None,
-                           suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @FUZZ
-@given(data=st.dictionaries(
-    st.sampled_from(["username", "email", "password1", "password2", "next", "junk"]),
-    text, max_size=6))
+@given(
+    data=st.dictionaries(
+        st.sampled_from(["username", "email", "password1", "password2", "next", "junk"]),
+        text,
+        max_size=6,
+    )
+)
 @pytest.mark.django_db
 def test_fuzz_promote_form(data):
     cache.clear()  # one test, many visitors: keep the rate limit out of the way
@@ -359,8 +392,12 @@ def test_fuzz_promote_form(data):
 
 
 @FUZZ
-@given(agent=text, path=st.sampled_from(["/guest-view/", "/cbv/guest/", "/async-guest-view/"]),
-       accept=text, next_=text)
+@given(
+    agent=text,
+    path=st.sampled_from(["/guest-view/", "/cbv/guest/", "/async-guest-view/"]),
+    accept=text,
+    next_=text,
+)
 @pytest.mark.django_db
 @override_settings(GUEST_AUTH_RATE_LIMIT="5/h")
 def test_fuzz_guest_entry_points(agent, path, accept, next_):

@@ -244,8 +244,11 @@ def load_sessions(*requests):
 
 def _promotion_fields(n=1):
     model = User()
-    fields = {model.USERNAME_FIELD: f"kept{n}@example.com" if model.USERNAME_FIELD == "email"
-              else f"kept{n}"}
+    fields = {
+        model.USERNAME_FIELD: f"kept{n}@example.com"
+        if model.USERNAME_FIELD == "email"
+        else f"kept{n}"
+    }
     return fields
 
 
@@ -297,8 +300,13 @@ def test_promote_can_write_a_hash_the_caller_already_set(guest):
     guest.set_password(PASSWORD)
     CountingHasher.calls = 0
     with Receiver(guest_promoted) as received:
-        promote_guest(None, guest, method="password",
-                      password=services._PASSWORD_ALREADY_SET, **_promotion_fields())
+        promote_guest(
+            None,
+            guest,
+            method="password",
+            password=services._PASSWORD_ALREADY_SET,
+            **_promotion_fields(),
+        )
     assert CountingHasher.calls == 0
     user = User().objects.get(pk=guest.pk)
     assert user.check_password(PASSWORD)

@@ -34,8 +34,9 @@ def promotion_fields(n=1):
 
 def stored_text(*models):
     """Every value stored in the rows of ``models``, as text."""
-    return " ".join(str(value) for model in models
-                    for row in model.objects.values_list() for value in row)
+    return " ".join(
+        str(value) for model in models for row in model.objects.values_list() for value in row
+    )
 
 
 def age(user, days):
@@ -77,8 +78,11 @@ def test_create_api_guest_refused_writes_nothing():
     request.user = UserFactory()
     with pytest.raises(AlreadyAuthenticated):
         services._create_api_guest(request)
-    assert (Guest.objects.count(), APIToken.objects.count(), DeviceCredential.objects.count()) \
-        == (0, 0, 0)
+    assert (Guest.objects.count(), APIToken.objects.count(), DeviceCredential.objects.count()) == (
+        0,
+        0,
+        0,
+    )
     assert User().objects.count() == 1  # the regular user above
 
 

@@ -9,8 +9,13 @@ from django.db import connection
 def test_database_is_the_one_asked_for(db):
     # Guards CI against a run that silently fell back to SQLite.
     url = os.environ.get("GUEST_AUTH_TEST_DATABASE_URL", "sqlite://")
-    expected = {"sqlite": "sqlite", "postgres": "postgresql", "postgresql": "postgresql",
-                "mysql": "mysql", "mariadb": "mysql"}[url.split(":", 1)[0]]
+    expected = {
+        "sqlite": "sqlite",
+        "postgres": "postgresql",
+        "postgresql": "postgresql",
+        "mysql": "mysql",
+        "mariadb": "mysql",
+    }[url.split(":", 1)[0]]
     assert connection.vendor == expected
 
 

@@ -40,8 +40,9 @@ def test_days_count_creations_that_were_removed_since():
     guest_created(3)  # still a guest
     guest_created(2)
     purged = guest_created(40, seen_days_ago=35)
-    promote_guest(None, promoted, password=PASSWORD, **{get_user_model().USERNAME_FIELD:
-                                                         username(1)})
+    promote_guest(
+        None, promoted, password=PASSWORD, **{get_user_model().USERNAME_FIELD: username(1)}
+    )
     merge_guest(merged, UserFactory())
     assert purge_guests() == 1
     assert not get_user_model().objects.filter(pk=purged.pk).exists()
@@ -60,8 +61,9 @@ def test_conversion_rate():
     assert insights().conversion_rate is None
     for _ in range(3):
         guest_created(1)
-    promote_guest(None, guest_created(1), password=PASSWORD,
-                  **{get_user_model().USERNAME_FIELD: username(2)})
+    promote_guest(
+        None, guest_created(1), password=PASSWORD, **{get_user_model().USERNAME_FIELD: username(2)}
+    )
     assert insights().conversion_rate == 0.25
 
 
@@ -69,11 +71,13 @@ def test_conversion_rate():
 def test_merge_on_login_is_recorded(client):
     client.get("/guest-view/")
     user = UserFactory()
-    response = client.post("/accounts/login/", {"username": user.get_username(),
-                                                "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"username": user.get_username(), "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert insights(days=1).days[0] == DayFigures(
-        day=timezone.localdate(), created=1, promoted=0, merged=1, purged=0)
+        day=timezone.localdate(), created=1, promoted=0, merged=1, purged=0
+    )
 
 
 @pytest.mark.django_db

@@ -33,8 +33,11 @@ def guest_with_note(guest_client):
 def assert_still_guest(client, guest):
     assert Guest.objects.filter(pk=guest.pk).exists()
     assert list(Note.objects.filter(user=guest).values_list("text", flat=True)) == ["cart item"]
-    assert client.get("/plain/").json() == {"authenticated": True, "pk": str(guest.pk),
-                                            "is_guest": True}
+    assert client.get("/plain/").json() == {
+        "authenticated": True,
+        "pk": str(guest.pk),
+        "is_guest": True,
+    }
 
 
 def test_url_name():
@@ -65,8 +68,11 @@ def test_post_promotes_in_place_and_stays_logged_in(guest_client, guest_with_not
     assert user.email == "newbie@example.com"
     assert not Guest.objects.filter(pk=user.pk).exists()
     assert list(Note.objects.filter(user=user).values_list("text", flat=True)) == ["cart item"]
-    assert guest_client.get("/plain/").json() == {"authenticated": True, "pk": str(user.pk),
-                                                  "is_guest": False}
+    assert guest_client.get("/plain/").json() == {
+        "authenticated": True,
+        "pk": str(user.pk),
+        "is_guest": False,
+    }
 
 
 @pytest.mark.django_db
@@ -81,8 +87,10 @@ def test_safe_next_is_honoured(guest_client, guest_with_note):
     assert response["Location"] == "/cart/?step=2"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x",
-                                    "javascript:alert(1)", "http://testserver.evil/"])
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "javascript:alert(1)", "http://testserver.evil/"],
+)
 @pytest.mark.django_db
 def test_unsafe_next_is_ignored(guest_client, guest_with_note, target):
     response = guest_client.post(PROMOTE, signup_data(next=target))
@@ -107,7 +115,8 @@ def test_taken_username_case_insensitive(guest_client, guest_with_note):
     field = model.USERNAME_FIELD
     assert response.context["form"].errors[field] == [
         "Email user with this Email already exists."
-        if field == "email" else "A user with that username already exists."
+        if field == "email"
+        else "A user with that username already exists."
     ]
     assert_still_guest(guest_client, guest_with_note)
 
@@ -119,7 +128,8 @@ def test_taken_email_case_insensitive(guest_client, guest_with_note):
     response = guest_client.post(PROMOTE, signup_data(email="SOMEONE@example.com"))
     assert response.status_code == 200
     assert response.context["form"].errors["email"] == [
-        "Email user with this Email already exists." if model.USERNAME_FIELD == "email"
+        "Email user with this Email already exists."
+        if model.USERNAME_FIELD == "email"
         else "User with this Email address already exists."
     ]
     assert_still_guest(guest_client, guest_with_note)
@@ -128,12 +138,21 @@ def test_taken_email_case_insensitive(guest_client, guest_with_note):
 @pytest.mark.parametrize(
     "data,field,message",
     [
-        ({"password2": "Different-Pass-99"}, "password2",
-         "The two password fields didn\u2019t match."),
-        ({"password1": "short", "password2": "short"}, "password2",
-         "This password is too short. It must contain at least 8 characters."),
-        ({"password1": "password123", "password2": "password123"}, "password2",
-         "This password is too common."),
+        (
+            {"password2": "Different-Pass-99"},
+            "password2",
+            "The two password fields didn\u2019t match.",
+        ),
+        (
+            {"password1": "short", "password2": "short"},
+            "password2",
+            "This password is too short. It must contain at least 8 characters.",
+        ),
+        (
+            {"password1": "password123", "password2": "password123"},
+            "password2",
+            "This password is too common.",
+        ),
         ({"password1": "", "password2": ""}, "password1", "This field is required."),
     ],
 )
@@ -150,8 +169,9 @@ def test_bad_passwords_are_form_errors(guest_client, guest_with_note, data, fiel
 def test_password_similar_to_username_is_refused(guest_client, guest_with_note):
     model = get_user_model()
     name = "cartkeeper2931@example.com" if model.USERNAME_FIELD == "email" else "cartkeeper2931"
-    data = signup_data(name=name, email=name if "@" in name else "x@example.com",
-                       password="cartkeeper2931")
+    data = signup_data(
+        name=name, email=name if "@" in name else "x@example.com", password="cartkeeper2931"
+    )
     response = guest_client.post(PROMOTE, data)
     assert response.status_code == 200
     assert any("too similar" in e for e in response.context["form"].errors["password2"])
@@ -194,13 +214,18 @@ def test_csrf_is_enforced(guest_with_note):
 def test_second_promotion_attempt_changes_nothing(guest_client, guest_with_note):
     guest_client.post(PROMOTE, signup_data())
     user = get_user_model().objects.get(pk=guest_with_note.pk)
-    response = guest_client.post(PROMOTE, signup_data(name="other", email="other@example.com",
-                                                      password="Another-Pass-5521"))
+    response = guest_client.post(
+        PROMOTE, signup_data(name="other", email="other@example.com", password="Another-Pass-5521")
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(GOOD_PASSWORD)
-    assert get_user_model().objects.filter(
-        **{get_user_model().USERNAME_FIELD: username_for(0)}).count() == 0
+    assert (
+        get_user_model()
+        .objects.filter(**{get_user_model().USERNAME_FIELD: username_for(0)})
+        .count()
+        == 0
+    )
 
 
 @pytest.mark.django_db

@@ -89,8 +89,9 @@ def _history() -> int:
         merged = rng.randint(0, 3)
         purged = rng.randint(4, 12) if back % 7 == 0 else 0  # a weekly purge
         GuestDay.objects.filter(day=day).delete()  # so that seeding again replaces it
-        GuestDay.objects.create(day=day, promoted=promoted, merged=merged, purged=purged,
-                                created_gone=promoted + merged)
+        GuestDay.objects.create(
+            day=day, promoted=promoted, merged=merged, purged=purged, created_gone=promoted + merged
+        )
         for _ in range(created - promoted - merged):
             created_at = now - timedelta(days=back, seconds=rng.randint(0, 80_000))
             seen = created_at + (now - created_at) * rng.random() ** 3

@@ -5,7 +5,8 @@ from .models import MAX_QUANTITY, Preferences
 
 class QuantityForm(forms.Form):
     quantity = forms.IntegerField(
-        min_value=0, max_value=MAX_QUANTITY,
+        min_value=0,
+        max_value=MAX_QUANTITY,
         error_messages={
             "required": "Enter a quantity.",
             "invalid": "Enter a whole number.",

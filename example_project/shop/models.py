@@ -54,15 +54,20 @@ class Preferences(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences"
     )
     display_name = models.CharField(
-        "name to greet you with", max_length=50, blank=True,
+        "name to greet you with",
+        max_length=50,
+        blank=True,
         help_text="Shown in the page header instead of your username.",
     )
     shipping_address = models.TextField(
-        "default shipping address", max_length=300, blank=True,
+        "default shipping address",
+        max_length=300,
+        blank=True,
         help_text="Filled in for you at checkout.",
     )
     newsletter = models.BooleanField(
-        "email me about new products", default=False,
+        "email me about new products",
+        default=False,
     )
 
     class Meta:
@@ -76,7 +81,10 @@ class Order(models.Model):
     # SET_NULL: an order is a record of a sale; purging the guest who placed it
     # must not delete it. Logging into an account moves the guest's orders there.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="orders",
     )
     created_at = models.DateTimeField(auto_now_add=True)

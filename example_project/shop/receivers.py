@@ -8,9 +8,11 @@ from guest_auth.signals import guest_merged
 
 def _say_merged(sender, request, guest, user, **kwargs):
     # After the commit: a later receiver may still undo the merge.
-    transaction.on_commit(lambda: messages.success(
-        request, "Welcome back! What you added as a guest is now in your account."
-    ))
+    transaction.on_commit(
+        lambda: messages.success(
+            request, "Welcome back! What you added as a guest is now in your account."
+        )
+    )
 
 
 def connect() -> None:

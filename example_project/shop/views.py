@@ -64,8 +64,11 @@ def _render_cart(request, errors=None):
     items = _cart_items(request.user)
     for item in items:
         item.errors = (errors or {}).get(item.product_id, [])
-    context = {"items": items, "total": sum(item.total for item in items),
-               "max_quantity": MAX_QUANTITY}
+    context = {
+        "items": items,
+        "total": sum(item.total for item in items),
+        "max_quantity": MAX_QUANTITY,
+    }
     return render(request, "shop/cart.html", context)
 
 
@@ -157,9 +160,15 @@ def checkout(request):
     else:
         form = CheckoutForm(initial=_checkout_initial(request.user))
     items = _cart_items(request.user)
-    return render(request, "shop/checkout.html", {
-        "form": form, "items": items, "total": sum(item.total for item in items),
-    })
+    return render(
+        request,
+        "shop/checkout.html",
+        {
+            "form": form,
+            "items": items,
+            "total": sum(item.total for item in items),
+        },
+    )
 
 
 def _checkout_initial(user):
@@ -189,9 +198,7 @@ def _place_order(user, data):
             )
             for item in items
         ]
-        order = Order.objects.create(
-            user=user, total=sum(line.total for line in lines), **data
-        )
+        order = Order.objects.create(user=user, total=sum(line.total for line in lines), **data)
         for line in lines:
             line.order = order
         OrderLine.objects.bulk_create(lines)

@@ -33,7 +33,8 @@ def test_seed_creates_the_demo_account_with_a_mug_in_its_cart():
     assert user.check_password(DEMO_PASSWORD)
     assert not Guest.objects.filter(pk=user.pk).exists()
     assert list(CartItem.objects.values_list("user", "product__name", "quantity")) == [
-        (user.pk, "Enamel mug", 1)]
+        (user.pk, "Enamel mug", 1)
+    ]
 
 
 def test_seed_twice_changes_nothing():

@@ -155,6 +155,7 @@ def test_regular_user_logs_in_and_out(client):
 
 # Adding to the cart: bad input.
 
+
 def test_unknown_product_is_a_404_and_creates_no_guest(client):
     response = client.post(reverse("shop:add_to_cart", args=[999_999]))
 
@@ -174,6 +175,7 @@ def test_adding_stops_at_the_maximum_quantity(client, product):
 
 # The cart page: changing quantities.
 
+
 def update(client, product, quantity, **extra):
     data = {} if quantity is None else {"quantity": quantity}
     return client.post(reverse("shop:update_cart", args=[product.pk]), data, **extra)
@@ -183,8 +185,10 @@ def test_cart_shows_a_labelled_quantity_field_per_line(client, product):
     add(client, product)
     response = client.get(reverse("shop:cart"))
 
-    assert f'<label for="quantity-{product.pk}" class="visually-hidden">Quantity of Test kettle'\
+    assert (
+        f'<label for="quantity-{product.pk}" class="visually-hidden">Quantity of Test kettle'
         in response.text
+    )
     assert f'id="quantity-{product.pk}" name="quantity"' in response.text
     assert "$25.00" in response.text
     assert f'href="{reverse("shop:checkout")}"' in response.text
@@ -241,8 +245,9 @@ def test_update_of_a_product_not_in_the_cart_is_a_404(client, product):
     other = Product.objects.exclude(pk=product.pk).first()
 
     assert update(client, other, 2).status_code == 404
-    assert client.post(reverse("shop:update_cart", args=[999_999]), {"quantity": 1}) \
-        .status_code == 404
+    assert (
+        client.post(reverse("shop:update_cart", args=[999_999]), {"quantity": 1}).status_code == 404
+    )
 
 
 def test_update_cannot_touch_another_users_cart(client, product):
@@ -265,6 +270,7 @@ def test_update_needs_post(client, product):
 
 
 # "Continue as guest".
+
 
 def test_continue_as_guest_creates_a_guest_and_goes_on(client):
     response = client.post(reverse("shop:continue_as_guest"), {"next": "/preferences/"})
@@ -290,8 +296,11 @@ def test_continue_as_guest_twice_keeps_one_guest(client):
 
 
 def test_continue_as_guest_gives_a_bot_nothing(client):
-    response = client.post(reverse("shop:continue_as_guest"), {"next": "/cart/"},
-                           HTTP_USER_AGENT="Mozilla/5.0 (compatible; bingbot/2.0)")
+    response = client.post(
+        reverse("shop:continue_as_guest"),
+        {"next": "/cart/"},
+        HTTP_USER_AGENT="Mozilla/5.0 (compatible; bingbot/2.0)",
+    )
 
     assert response.status_code == 302
     assert response.url == f"{reverse('login')}?next=/cart/"
@@ -311,6 +320,7 @@ def test_anonymous_header_offers_continue_as_guest_and_log_in(client):
 
 # Preferences.
 
+
 def test_preferences_form_creates_no_guest_when_viewed(client):
     response = client.get(reverse("shop:preferences"))
 
@@ -321,15 +331,24 @@ def test_preferences_form_creates_no_guest_when_viewed(client):
 
 
 def test_saving_preferences_makes_a_guest_that_keeps_them(client):
-    response = client.post(reverse("shop:preferences"), {
-        "display_name": "Sam", "shipping_address": "1 Main St", "newsletter": "on",
-    })
+    response = client.post(
+        reverse("shop:preferences"),
+        {
+            "display_name": "Sam",
+            "shipping_address": "1 Main St",
+            "newsletter": "on",
+        },
+    )
 
     assert response.status_code == 302
     guest = Guest.objects.get()
     prefs = Preferences.objects.get()
     assert (prefs.user_id, prefs.display_name, prefs.shipping_address, prefs.newsletter) == (
-        guest.pk, "Sam", "1 Main St", True)
+        guest.pk,
+        "Sam",
+        "1 Main St",
+        True,
+    )
     page = client.get(reverse("shop:preferences")).text
     assert "Your preferences are saved." in page
     assert "Hi, Sam!" in page
@@ -362,8 +381,9 @@ def test_a_regular_user_saves_preferences_without_becoming_a_guest(client):
 
 
 def test_a_bot_cannot_save_preferences(client):
-    response = client.post(reverse("shop:preferences"), {"display_name": "Bot"},
-                           HTTP_USER_AGENT="Googlebot/2.1")
+    response = client.post(
+        reverse("shop:preferences"), {"display_name": "Bot"}, HTTP_USER_AGENT="Googlebot/2.1"
+    )
 
     assert response.status_code == 302
     assert response.url == f"{reverse('login')}?next=/preferences/"
@@ -401,8 +421,11 @@ def test_checkout_form_lists_the_cart_and_fills_in_preferences(client, product):
     assert response.status_code == 200
     assert "2 \N{MULTIPLICATION SIGN} Test kettle: $50.00" in response.text
     assert "You are checking out as a <strong>guest</strong>" in response.text
-    assert response.context["form"].initial == {"name": "Sam", "email": "",
-                                                "shipping_address": "Home"}
+    assert response.context["form"].initial == {
+        "name": "Sam",
+        "email": "",
+        "shipping_address": "Home",
+    }
 
 
 def test_guest_checkout_places_the_order_and_empties_the_cart(client, product):
@@ -418,9 +441,16 @@ def test_guest_checkout_places_the_order_and_empties_the_cart(client, product):
     assert response.status_code == 302
     assert response.url == reverse("shop:order_detail", args=[order.pk])
     assert (order.user_id, order.name, order.email, order.shipping_address, order.total) == (
-        guest.pk, "Sam Guest", "sam@example.com", "1 Main St", Decimal("62.50"))
+        guest.pk,
+        "Sam Guest",
+        "sam@example.com",
+        "1 Main St",
+        Decimal("62.50"),
+    )
     assert list(order.lines.values_list("product_name", "unit_price", "quantity")) == [
-        ("Enamel mug", Decimal("12.50"), 1), ("Test kettle", Decimal("25.00"), 2)]
+        ("Enamel mug", Decimal("12.50"), 1),
+        ("Test kettle", Decimal("25.00"), 2),
+    ]
     assert not CartItem.objects.exists()
 
     page = client.get(response.url).text
@@ -438,7 +468,10 @@ def test_checkout_keeps_the_price_paid(client, product):
 
     line = OrderLine.objects.get()
     assert (line.product_name, line.unit_price, line.total) == (
-        "Test kettle", Decimal("25.00"), Decimal("25.00"))
+        "Test kettle",
+        Decimal("25.00"),
+        Decimal("25.00"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -450,8 +483,9 @@ def test_checkout_keeps_the_price_paid(client, product):
         ("shipping_address", "x" * 301, "Ensure this value has at most 300 characters"),
     ],
 )
-def test_checkout_with_bad_input_shows_errors_and_keeps_the_cart(client, product, field, value,
-                                                                 error):
+def test_checkout_with_bad_input_shows_errors_and_keeps_the_cart(
+    client, product, field, value, error
+):
     add(client, product)
 
     response = checkout(client, {**CHECKOUT, field: value})
@@ -530,6 +564,7 @@ def test_a_regular_user_checks_out_with_their_email_filled_in(client, product):
 
 # Logging into an existing account as a guest: the carts combine.
 
+
 @pytest.fixture
 def demo_user(db):
     from django.core.management import call_command
@@ -539,8 +574,9 @@ def demo_user(db):
 
 
 def log_in(client, username=DEMO_USERNAME, password=DEMO_PASSWORD, next_url="/cart/"):
-    return client.post(reverse("login"), {"username": username, "password": password,
-                                          "next": next_url})
+    return client.post(
+        reverse("login"), {"username": username, "password": password, "next": next_url}
+    )
 
 
 # A real transaction: the welcome message waits for the merge to commit.
@@ -560,7 +596,9 @@ def test_logging_in_as_a_guest_adds_the_guest_cart_to_the_account(client, demo_u
     assert response.url == "/cart/"
     assert not User.objects.filter(pk=guest_pk).exists()
     assert sorted(demo_user.cart_items.values_list("product__name", "quantity")) == [
-        ("Enamel mug", 3), ("Fountain pen", 1)]
+        ("Enamel mug", 3),
+        ("Fountain pen", 1),
+    ]
     page = client.get("/cart/").text
     assert "Welcome back! What you added as a guest is now in your account." in page
     assert "Signed in as <strong>demo</strong>" in page
@@ -595,8 +633,7 @@ def test_the_accounts_own_preferences_win(client, demo_user):
 
     log_in(client)
 
-    assert list(Preferences.objects.values_list("user", "display_name")) == [
-        (demo_user.pk, "Demo")]
+    assert list(Preferences.objects.values_list("user", "display_name")) == [(demo_user.pk, "Demo")]
 
 
 def test_a_wrong_password_leaves_the_guest_and_its_cart_alone(client, demo_user, product):
@@ -625,12 +662,12 @@ def test_login_page_offers_an_anonymous_visitor_to_continue_as_guest(client):
 
 # The layout.
 
+
 def test_pages_have_landmarks_and_a_skip_link(client):
     for name in ("product_list", "cart", "preferences"):
         html = client.get(reverse(f"shop:{name}")).text
         assert '<a class="skip" href="#content">Skip to content</a>' in html
-        for landmark in ("<header>", '<nav aria-label="Main">', '<main id="content">',
-                         "<footer>"):
+        for landmark in ("<header>", '<nav aria-label="Main">', '<main id="content">', "<footer>"):
             assert landmark in html
         assert '<html lang="en">' in html
         # Offline: no stylesheet, script, image or font from elsewhere.

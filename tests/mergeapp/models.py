@@ -53,7 +53,8 @@ class Address(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user"], condition=models.Q(is_default=True),
+                fields=["user"],
+                condition=models.Q(is_default=True),
                 name="mergeapp_address_one_default",
             )
         ]

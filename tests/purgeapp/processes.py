@@ -29,7 +29,12 @@ def manage(*args, url=None):
     env["GUEST_AUTH_TEST_DATABASE_URL"] = url or database_url()
     return subprocess.run(
         [sys.executable, "-m", "django", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -40,8 +45,12 @@ class Worker:
         env = {**os.environ, "GUEST_AUTH_TEST_DATABASE_URL": database_url()}
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.purgeapp.worker", *args],
-            cwd=ROOT, env=env, text=True,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            cwd=ROOT,
+            env=env,
+            text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
         self.lines = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
@@ -72,5 +81,3 @@ class Worker:
         assert self.proc.wait(timeout) == 0, self.proc.stderr.read()
         result["stderr"] = self.proc.stderr.read()
         return result
-
-

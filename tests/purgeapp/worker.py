@@ -20,7 +20,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, required=True)
     parser.add_argument("--pause-after", type=int, default=None)
     parser.add_argument(
-        "--hang-in-upload-delete", action="store_true",
+        "--hang-in-upload-delete",
+        action="store_true",
         help="print 'deleting' inside the batch deleting an Upload, then hang",
     )
     args = parser.parse_args()

@@ -84,16 +84,27 @@ def new_page(browser, shop):
 
     def open_page(user_agent=BROWSER_UA, storage_state=None):
         context = browser.new_context(
-            base_url=shop.url, user_agent=user_agent, storage_state=storage_state,
+            base_url=shop.url,
+            user_agent=user_agent,
+            storage_state=storage_state,
             viewport={"width": 1100, "height": 760},
         )
         contexts.append(context)
         page = context.new_page()
-        page.on("request", lambda request: None if request.url.startswith(shop.url)
-                else outside.append(request.url))
-        page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
+        page.on(
+            "request",
+            lambda request: (
+                None if request.url.startswith(shop.url) else outside.append(request.url)
+            ),
+        )
+        page.on(
+            "response",
+            lambda response: (
+                errors.append(f"{response.status} {response.url}")
                 if response.status >= 400 and not response.url.endswith("/favicon.ico")
-                else None)
+                else None
+            ),
+        )
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.set_default_timeout(10_000)
         return page

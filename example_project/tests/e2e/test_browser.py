@@ -94,18 +94,22 @@ def test_guest_logs_into_an_existing_account_and_the_carts_combine(page, expect,
 
     page.wait_for_url("**/cart/")
     expect(page.get_by_role("status")).to_contain_text(
-        "Welcome back! What you added as a guest is now in your account.")
+        "Welcome back! What you added as a guest is now in your account."
+    )
     expect(page.get_by_text("Signed in as demo")).to_be_visible()
     assert cart_lines(page) == {"Dot-grid notebook": 1, "Enamel mug": 3}
     screenshot(page, "06-carts-combined")
     assert not User.objects.filter(pk=guest_pk).exists()
     assert sorted(demo.cart_items.values_list("product__name", "quantity")) == [
-        ("Dot-grid notebook", 1), ("Enamel mug", 3)]
+        ("Dot-grid notebook", 1),
+        ("Enamel mug", 3),
+    ]
 
 
 def test_a_bot_gets_no_guest(new_page, expect, screenshot):
-    bot = new_page(user_agent="Mozilla/5.0 (compatible; Googlebot/2.1; "
-                              "+http://www.google.com/bot.html)")
+    bot = new_page(
+        user_agent="Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
+    )
     users = User.objects.count()  # the demo account
 
     bot.goto("/")

@@ -63,8 +63,9 @@ class GuestAccountAdapterMixin:
         setattr(guest, _SIGNUP_SNAPSHOT, _field_values(guest))
         return guest
 
-    def save_user(self, request: HttpRequest, user: Any, form: BaseForm,
-                  commit: bool = True) -> Any:
+    def save_user(
+        self, request: HttpRequest, user: Any, form: BaseForm, commit: bool = True
+    ) -> Any:
         """allauth's save_user(), then promote_guest() when ``user`` is the guest.
 
         Both in one transaction: a failure leaves the guest as it was. For a
@@ -134,8 +135,9 @@ class GuestSocialAccountAdapterMixin:
         ):
             sociallogin.state["process"] = AuthProcess.LOGIN
 
-    def save_user(self, request: HttpRequest, sociallogin: SocialLogin,
-                  form: BaseForm | None = None) -> Any:
+    def save_user(
+        self, request: HttpRequest, sociallogin: SocialLogin, form: BaseForm | None = None
+    ) -> Any:
         """Save the new social user onto the guest's row, then promote it.
 
         The SocialAccount, EmailAddress rows and the promotion are one

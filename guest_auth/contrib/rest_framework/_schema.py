@@ -44,7 +44,10 @@ except ImportError:
 else:
     RETRY_AFTER = [
         OpenApiParameter(
-            "Retry-After", int, OpenApiParameter.HEADER, response=[429],
+            "Retry-After",
+            int,
+            OpenApiParameter.HEADER,
+            response=[429],
             description="Seconds until a guest may be created again.",
         )
     ]

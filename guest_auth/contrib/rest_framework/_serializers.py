@@ -41,12 +41,16 @@ class GuestLoginSerializer(serializers.Serializer):
     id = UserIdField(help_text=_("The user's primary key."))
     is_guest = serializers.BooleanField()
     token = serializers.CharField(
-        help_text=_("Send it as 'Authorization: Token <token>'. Expires after "
-                    "GUEST_AUTH_MAX_INACTIVITY without use.")
+        help_text=_(
+            "Send it as 'Authorization: Token <token>'. Expires after "
+            "GUEST_AUTH_MAX_INACTIVITY without use."
+        )
     )
     credential = serializers.CharField(
-        help_text=_("The device's secret for POST login/. Keep it on the device: it is not "
-                    "stored in clear and cannot be shown again.")
+        help_text=_(
+            "The device's secret for POST login/. Keep it on the device: it is not "
+            "stored in clear and cannot be shown again."
+        )
     )
 
 

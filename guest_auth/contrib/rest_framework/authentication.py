@@ -49,4 +49,3 @@ class GuestTokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return self.keyword
-

@@ -102,12 +102,15 @@ class GuestCreateView(_LogInView):
         parameters=RETRY_AFTER,
         responses={
             201: response(GuestLoginSerializer, "The new guest, logged in."),
-            403: response(GuestErrorSerializer,
-                          "No guest may be created for this client" + _CSRF + "."),
+            403: response(
+                GuestErrorSerializer, "No guest may be created for this client" + _CSRF + "."
+            ),
             409: response(GuestErrorSerializer, "The client is already logged in."),
-            429: response(GuestRateLimitedSerializer,
-                          "Too many guests created recently (for this client, its network or "
-                          "the site); nothing was created. Retry after `retry_after` seconds."),
+            429: response(
+                GuestRateLimitedSerializer,
+                "Too many guests created recently (for this client, its network or "
+                "the site); nothing was created. Retry after `retry_after` seconds.",
+            ),
         },
     )
     @sensitive_variables("token", "credential", "body")
@@ -122,9 +125,11 @@ class GuestCreateView(_LogInView):
             # The web's JSON answer (GuestAdapter.rate_limited_response), but always
             # JSON: that method sends HTML to clients accepting */*.
             body = {"detail": str(exc), "retry_after": exc.retry_after}
-            return Response(GuestRateLimitedSerializer(body).data,
-                            status=status.HTTP_429_TOO_MANY_REQUESTS,
-                            headers={"Retry-After": str(exc.retry_after)})
+            return Response(
+                GuestRateLimitedSerializer(body).data,
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
         except GuestCreationDenied:
             raise PermissionDenied(_("No guest can be created for this client.")) from None
         body = {"id": user.pk, "is_guest": True, "token": token, "credential": credential}
@@ -147,11 +152,14 @@ class GuestLoginView(_LogInView):
         request=GuestLoginRequestSerializer,
         responses={
             200: response(GuestLoginSerializer, "The guest, logged in."),
-            400: response(BAD_REQUEST, "`credential` is missing or not a string, or the body "
-                                        "is not valid JSON."),
+            400: response(
+                BAD_REQUEST,
+                "`credential` is missing or not a string, or the body is not valid JSON.",
+            ),
             401: response(GuestErrorSerializer, "The credential logs nobody in."),
-            403: response(GuestErrorSerializer, "A session-authenticated request without a "
-                                                "valid CSRF token."),
+            403: response(
+                GuestErrorSerializer, "A session-authenticated request without a valid CSRF token."
+            ),
             415: response(GuestErrorSerializer, "The Content-Type is not application/json."),
         },
     )
@@ -211,9 +219,12 @@ class GuestPromoteView(_GuestAPIView):
         tags=_TAGS,
         responses={
             200: response(GuestUserInfoSerializer, "The promoted user (same id)."),
-            400: response(BAD_REQUEST, "Field errors, keyed by the request's field names "
-                                        "(non_field_errors for the others), or the body is not "
-                                        "valid JSON."),
+            400: response(
+                BAD_REQUEST,
+                "Field errors, keyed by the request's field names "
+                "(non_field_errors for the others), or the body is not "
+                "valid JSON.",
+            ),
             401: response(GuestErrorSerializer, "Not logged in."),
             403: response(GuestErrorSerializer, "Not a guest" + _CSRF + "."),
             415: response(GuestErrorSerializer, "The Content-Type is not application/json."),
@@ -235,9 +246,11 @@ class GuestPromoteView(_GuestAPIView):
         except IntegrityError:
             # Someone took the same username or email between validation and save.
             raise ValidationError(
-                {api_settings.NON_FIELD_ERRORS_KEY: [
-                    _("That account was just taken. Please choose another.")
-                ]}
+                {
+                    api_settings.NON_FIELD_ERRORS_KEY: [
+                        _("That account was just taken. Please choose another.")
+                    ]
+                }
             ) from None
         except NotAGuest:
             # Promoted by a concurrent request meanwhile.

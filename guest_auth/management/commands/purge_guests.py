@@ -48,16 +48,26 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Count the guests that would go; delete nothing."
         )
 
-    def handle(self, *args: Any, older_than: str | None, batch_size: str | None,
-               limit: str | None, time_limit: str | None, dry_run: bool,
-               verbosity: int = 1, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        older_than: str | None,
+        batch_size: str | None,
+        limit: str | None,
+        time_limit: str | None,
+        dry_run: bool,
+        verbosity: int = 1,
+        **options: Any,
+    ) -> None:
         window = _duration("--older-than", older_than)
         budget = _duration("--time-limit", time_limit)
         size = _positive_int("--batch-size", batch_size)
         cap = _positive_int("--limit", limit)
 
-        if window is not None and verbosity >= 1 and (
-            window.total_seconds() < settings.SESSION_COOKIE_AGE
+        if (
+            window is not None
+            and verbosity >= 1
+            and (window.total_seconds() < settings.SESSION_COOKIE_AGE)
         ):
             # What check guest_auth.W001 says about the setting, for the option.
             self.stderr.write(
@@ -74,8 +84,14 @@ class Command(BaseCommand):
                 self.stderr.write(_progress_line(report), style_func=str)
 
         try:
-            count = purge_guests(older_than=window, batch_size=size, dry_run=dry_run,
-                                 limit=cap, time_limit=budget, progress=progress)
+            count = purge_guests(
+                older_than=window,
+                batch_size=size,
+                dry_run=dry_run,
+                limit=cap,
+                time_limit=budget,
+                progress=progress,
+            )
         except DatabaseError as exc:
             done = last[0].deleted if last else 0
             verb = "counting" if dry_run else "purging"

@@ -14,7 +14,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--history", action="store_true",
+            "--history",
+            action="store_true",
             help="Also create 30 days of sample guest figures (for Admin > Guests > Insights).",
         )
 

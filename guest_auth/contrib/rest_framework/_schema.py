@@ -1,5 +1,12 @@
 """OpenAPI descriptions for drf-spectacular, an optional dependency.
 
+Imported by the views and by GuestAuthConfig.ready() (which registers the
+extensions below when drf_spectacular is installed); never by
+authentication.py, which DRF imports while it loads rest_framework.views for
+DEFAULT_AUTHENTICATION_CLASSES, nor does anything here import
+drf_spectacular.openapi at import time: that module imports
+rest_framework.views, and either import would close a cycle.
+
 Without drf-spectacular, or when DRF's DEFAULT_SCHEMA_CLASS is not its
 AutoSchema (a site using DRF's own schema generator), :func:`document` leaves
 views as they are; nothing else here needs drf-spectacular.
@@ -34,7 +41,6 @@ try:
         OpenApiAuthenticationExtension,
         OpenApiSerializerFieldExtension,
     )
-    from drf_spectacular.openapi import AutoSchema
     from drf_spectacular.plumbing import build_basic_type, build_bearer_security_scheme_object
     from drf_spectacular.types import OpenApiTypes
     from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -88,7 +94,11 @@ def document(**kwargs: Any) -> Callable[[_F], _F]:
     """
     from rest_framework.settings import api_settings
 
-    if extend_schema is None or not issubclass(api_settings.DEFAULT_SCHEMA_CLASS, AutoSchema):
+    if extend_schema is None:
+        return lambda view: view
+    from drf_spectacular.openapi import AutoSchema
+
+    if not issubclass(api_settings.DEFAULT_SCHEMA_CLASS, AutoSchema):
         return lambda view: view
     return extend_schema(**kwargs)
 

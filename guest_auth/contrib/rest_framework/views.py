@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +73,12 @@ class _GuestAPIView(APIView):
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
 
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        # Token clients are anonymous to Django's LoginRequiredMiddleware: the
+        # permission classes decide (DRF before 3.16 does not mark its views).
+        return login_not_required(super().as_view(**initkwargs))
+
 
 class _LogInView(_GuestAPIView):
     """Open to anonymous clients; a stale token counts as none, so a client
@@ -124,8 +131,8 @@ class GuestCreateView(_LogInView):
         except AlreadyAuthenticated:
             raise _AlreadyAuthenticated() from None
         except RateLimited as exc:
-            # The web's JSON answer (GuestAdapter.rate_limited_response), but always
-            # JSON: that method sends HTML to clients accepting */*.
+            # The web's JSON answer (GuestAdapter.rate_limited_response), but
+            # JSON whatever the Accept header: the API speaks JSON only.
             body = {"detail": str(exc), "retry_after": exc.retry_after}
             return Response(
                 GuestRateLimitedSerializer(body).data,

@@ -160,8 +160,10 @@ def _guest_insert_sql(using: str, ignore_conflicts: bool) -> tuple[str, tuple[An
 def _racing_guest(session_hash: str | None, now: Any) -> Any:
     if session_hash is None:
         return None
+    # The winner committed moments ago: only the write database has it for sure.
     guest = (
-        Guest.objects.select_related("user")
+        Guest.objects.db_manager(router.db_for_write(Guest))
+        .select_related("user")
         .filter(session_hash=session_hash, created_at__gte=now - RACE_WINDOW)
         .first()
     )

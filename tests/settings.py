@@ -157,3 +157,13 @@ if os.environ.get("GUEST_AUTH_TEST_REDIS_URL"):
 SILENCED_SYSTEM_CHECKS = ["guest_auth.W002"]
 
 DATABASES = {"default": _database(os.environ.get("GUEST_AUTH_TEST_DATABASE_URL", "sqlite://"))}
+# tests/test_routers.py: "replica", a replica that never receives writes, and
+# "users", the database of a site that keeps its users (and guest_auth) apart.
+# Each is its own test database, created only for the tests that ask for it.
+for _alias in ("replica", "users"):
+    DATABASES[_alias] = {
+        **DATABASES["default"],
+        "NAME": f"{DATABASES['default']['NAME']}_{_alias}"
+        if DATABASES["default"]["NAME"] != ":memory:"
+        else ":memory:",
+    }

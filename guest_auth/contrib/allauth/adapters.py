@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
-from django.db import transaction
+from django.db import router, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -75,7 +75,7 @@ class GuestAccountAdapterMixin:
             return super().save_user(request, user, form, commit)  # type: ignore[misc]
         delattr(user, _SIGNUP_SNAPSHOT)
         try:
-            with transaction.atomic():
+            with transaction.atomic(using=router.db_for_write(type(user))):
                 saved = super().save_user(request, user, form, commit=False)  # type: ignore[misc]
                 user = saved if saved is not None else user
                 promote_guest(
@@ -153,7 +153,7 @@ class GuestSocialAccountAdapterMixin:
         user._state.adding = False
         user._state.db = guest._state.db
         try:
-            with transaction.atomic():
+            with transaction.atomic(using=router.db_for_write(type(user))):
                 user = super().save_user(request, sociallogin, form)  # type: ignore[misc]
                 promote_guest(
                     request,

@@ -55,7 +55,17 @@ MESSAGES: dict[str, tuple[type[CheckMessage], str, str]] = {
         Error,
         "The URL 'guest_auth:promote' cannot be reversed: regular_user_required and "
         "the promotion flow need it.",
-        'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF.',
+        'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF (or promote '
+        "guests through django-allauth's signup or the guest API).",
+    ),
+    "guest_auth.W006": (
+        Warning,
+        "The URL 'guest_auth:promote' cannot be reversed: guests promote only through "
+        "django-allauth's signup or the guest API. regular_user_required and Django's "
+        "password pages send guests to allauth's signup page when there is one, and "
+        "answer 403 otherwise.",
+        'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF for the '
+        "promote page, or add guest_auth.W006 to SILENCED_SYSTEM_CHECKS.",
     ),
     "guest_auth.W002": (
         Warning,
@@ -149,11 +159,30 @@ def check_user_model(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
 
 @register(Tags.urls)
 def check_urls(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if _reversible("guest_auth:promote"):
+        return []
+    # Without the page a site can still promote through allauth or the API: a
+    # warning there, so that migrate and every other command run; an error
+    # only when guests have no way at all to become regular users.
+    if _reversible("guest_auth_api:promote") or _allauth_signup():
+        return [_message("guest_auth.W006")]
+    return [_message("guest_auth.E006")]
+
+
+def _reversible(name: str) -> bool:
     try:
-        reverse("guest_auth:promote")
+        reverse(name)
     except NoReverseMatch:
-        return [_message("guest_auth.E006")]
-    return []
+        return False
+    return True
+
+
+def _allauth_signup() -> bool:
+    if not apps.is_installed("allauth.account") or not _reversible("account_signup"):
+        return False
+    from .contrib.allauth._views import integration_enabled
+
+    return integration_enabled()
 
 
 @register(Tags.security)

@@ -3,6 +3,8 @@
 Environment:
 - GUEST_AUTH_TEST_DATABASE_URL: sqlite:// (default, in memory),
   postgres://USER@HOST:PORT/NAME or mysql://USER@HOST:PORT/NAME (MariaDB).
+  A postgres:// URL ending in ?pgbouncer=1 is a PgBouncer in transaction
+  pooling mode: server-side cursors are disabled, as Django requires there.
 - GUEST_AUTH_TEST_USER_MODEL: auth.User (default) or testapp.EmailUser
   (UUID primary key, email as USERNAME_FIELD).
 - GUEST_AUTH_TEST_REDIS_URL: redis://127.0.0.1:6379/15 to count rate limits in
@@ -138,6 +140,8 @@ def _database(url: str) -> dict:
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
     }
+    if "pgbouncer=1" in parts.query.split("&"):
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     if engines[scheme].endswith("mysql"):
         config["OPTIONS"] = {"charset": "utf8mb4"}
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}

@@ -144,7 +144,7 @@ def _wrap_user(request: HttpRequest) -> None:
     except AttributeError:
         raise ImproperlyConfigured(_MISSING_AUTH) from None
     state: dict[str, Any] = user.__dict__ if type(user) is SimpleLazyObject else {}
-    if state.get("_wrapped", None) is empty:
+    if state.get("_wrapped") is empty:
         # AuthenticationMiddleware's lazy user, not loaded yet: annotate the
         # user as it loads instead of wrapping it in another lazy object,
         # which every attribute access of the view would then go through.

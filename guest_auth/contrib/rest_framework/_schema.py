@@ -45,7 +45,7 @@ try:
     from drf_spectacular.types import OpenApiTypes
     from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 except ImportError:
-    extend_schema = None
+    extend_schema = None  # type: ignore[assignment]
     RETRY_AFTER: list[Any] = []
 else:
     RETRY_AFTER = [
@@ -79,7 +79,7 @@ else:
                 kind = OpenApiTypes.INT
             else:
                 kind = OpenApiTypes.STR
-            schema = build_basic_type(kind)
+            schema = dict(build_basic_type(kind) or {})
             schema["readOnly"] = True
             if self.target.help_text:
                 schema["description"] = str(self.target.help_text)
@@ -98,7 +98,8 @@ def document(**kwargs: Any) -> Callable[[_F], _F]:
         return lambda view: view
     from drf_spectacular.openapi import AutoSchema
 
-    if not issubclass(api_settings.DEFAULT_SCHEMA_CLASS, AutoSchema):
+    schema_class: Any = api_settings.DEFAULT_SCHEMA_CLASS
+    if not issubclass(schema_class, AutoSchema):
         return lambda view: view
     return extend_schema(**kwargs)
 

@@ -1,6 +1,7 @@
 """The guest API under LoginRequiredMiddleware: its clients are anonymous to Django."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +27,10 @@ def test_create_login_me_and_promote_are_reachable_with_a_token():
         "/api/guest/login/", {"credential": body["credential"]}, content_type="application/json"
     )
     assert login.status_code == 200
+    field = get_user_model().USERNAME_FIELD
     promoted = Client().post(
         "/api/guest/promote/",
-        {"username": "promoted", "password": "a-long-enough-pass-7"},
+        {field: "promoted@example.com", "password": "a-long-enough-pass-7"},
         content_type="application/json",
         headers={"Authorization": f"Token {login.json()['token']}"},
     )

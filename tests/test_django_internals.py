@@ -72,7 +72,7 @@ def _watch_flush(session, log):
 
 @pytest.mark.django_db
 def test_login_of_another_user_flushes_the_session_object_before_user_logged_in(receiver_log):
-    """Merge-on-login (services._watch_session) notices a guest's login by this flush."""
+    """Merge-on-login (_login.watch_session) notices a guest's login by this flush."""
     first, second = UserFactory(), UserFactory()
     request = _request()
     login(request, first, backend=BACKEND)
@@ -113,7 +113,7 @@ def test_login_of_the_same_user_does_not_flush(receiver_log):
 
 @pytest.mark.django_db
 def test_logout_sends_user_logged_out_before_flushing(receiver_log):
-    """services' user_logged_out receiver marks the request so the flush is not a login."""
+    """_login's user_logged_out receiver marks the request so the flush is not a login."""
     user = UserFactory()
     request = _request()
     login(request, user, backend=BACKEND)
@@ -136,7 +136,7 @@ def test_login_stores_the_primary_key_as_value_to_string():
 
 @pytest.mark.django_db
 def test_session_cache_holds_the_loaded_data():
-    """services reads SessionBase._session_cache to see the data flush() is about to drop."""
+    """_login reads SessionBase._session_cache to see the data flush() is about to drop."""
     session = SessionStore()
     session["key"] = "value"
     session.save()
@@ -147,7 +147,7 @@ def test_session_cache_holds_the_loaded_data():
 
 @pytest.mark.django_db
 def test_loading_an_unknown_session_key_drops_it():
-    """_create.session_hash relies on it: only a session the store knows has a key."""
+    """_create relies on it: only a session the store knows has a key to hash."""
     session = SessionStore(session_key="x" * 32)
     session.get(BACKEND_SESSION_KEY)
     assert session.session_key is None

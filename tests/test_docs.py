@@ -59,9 +59,22 @@ def test_readme_links_are_absolute():
 def test_every_settings_recipe_is_a_python_block():
     """Recipes marked <!-- config: NAME --> are extracted and tested (issue 16)."""
     names = []
-    for page in (ROOT / "docs").rglob("*.md"):
+    for page in [ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]:
         text = page.read_text()
         for match in re.finditer(r"<!-- config: ([a-z0-9-]+) -->\n(.*)\n", text):
             assert match.group(2) == "```python", (page, match.group(1))
             names.append(match.group(1))
     assert "minimal" in names
+
+
+def _python_blocks():
+    for page in [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *(ROOT / "docs").rglob("*.md")]:
+        for match in re.finditer(r"^( *)```python\n(.*?)^\1```", page.read_text(), re.M | re.S):
+            indent = len(match.group(1))
+            code = "\n".join(line[indent:] for line in match.group(2).splitlines())
+            yield pytest.param(code, id=f"{page.relative_to(ROOT)}:{match.start()}")
+
+
+@pytest.mark.parametrize("code", list(_python_blocks()))
+def test_python_snippets_compile(code):
+    compile(code, "<snippet>", "exec")

@@ -22,6 +22,7 @@ import io
 import re
 import textwrap
 import tokenize
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +79,18 @@ def setting_comments() -> dict[str, str]:
 def default_repr(value: Any) -> str:
     if isinstance(value, tuple) and len(value) > 4:
         return f"a tuple of {len(value)} items (listed below)"
-    text = repr(value)
-    text = re.sub(r"datetime\.timedelta\((.*)\)", r"timedelta(\1)", text)
-    return f"`{text}`"
+    if isinstance(value, timedelta):
+        return f"`{timedelta_repr(value)}`"
+    return f"`{value!r}`"
+
+
+def timedelta_repr(value: timedelta) -> str:
+    """timedelta(hours=1) rather than timedelta(seconds=3600)."""
+    seconds = int(value.total_seconds())
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds and seconds % size == 0:
+            return f"timedelta({unit}={seconds // size})"
+    return f"timedelta(seconds={value.total_seconds():g})"
 
 
 class SettingsDirective(SphinxDirective):

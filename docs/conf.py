@@ -38,6 +38,9 @@ autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 
 
+# Option names such as --older-than must stay two hyphens.
+smartquotes = False
+
 html_theme = "furo"
 html_title = f"django-guest-auth {release}"
 html_static_path: list[str] = []

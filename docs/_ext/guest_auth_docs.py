@@ -12,6 +12,8 @@ Directives (used in MyST pages as ```{name}``` fences):
     message and hint, exactly as ``manage.py check`` prints them.
 ``guest-auth-openapi``
     Every operation of ``guest_auth/contrib/rest_framework/openapi.yaml``.
+``guest-auth-command``
+    A management command's help and its own options, from its argument parser.
 
 Roles ``{setting}`` and ``{check}`` link to the entries from any page.
 """
@@ -167,6 +169,37 @@ def _escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
 
 
+# ---------------------------------------------------------------------- commands
+
+
+class CommandDirective(SphinxDirective):
+    """The command's own help and the options it adds to Django's, from its parser."""
+
+    required_arguments = 1
+
+    def run(self) -> list[Any]:
+        from django.core.management import BaseCommand, load_command_class
+
+        name = self.arguments[0]
+        command = load_command_class("guest_auth", name)
+        parser = command.create_parser("manage.py", name)
+        common = {
+            option
+            for action in BaseCommand().create_parser("manage.py", name)._actions
+            for option in action.option_strings
+        }
+        rows = ["| Option | Meaning |", "|---|---|"]
+        for action in parser._actions:
+            options = [o for o in action.option_strings if o not in common]
+            if not options:
+                continue
+            metavar = f" {action.metavar}" if action.metavar else ""
+            rows.append(f"| `{', '.join(options)}{metavar}` | {_escape(action.help or '')} |")
+        self.env.note_dependency(__import__("inspect").getfile(type(command)))
+        text = " ".join(command.help.split())
+        return _parse(self, _escape(text) + "\n\n" + "\n".join(rows) + "\n")
+
+
 # ----------------------------------------------------------------------- OpenAPI
 
 
@@ -255,4 +288,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("guest-auth-settings", SettingsDirective)
     app.add_directive("guest-auth-checks", ChecksDirective)
     app.add_directive("guest-auth-openapi", OpenAPIDirective)
+    app.add_directive("guest-auth-command", CommandDirective)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -115,7 +115,11 @@ class SettingsDirective(SphinxDirective):
                 )
             body = [f"**Default:** {default_repr(value)}", "", comment]
             if isinstance(value, tuple) and len(value) > 4:
-                body += ["", "```python", repr(value), "```"]
+                items = [
+                    f'    r"{item}",' if isinstance(item, str) else f"    {item!r},"
+                    for item in value
+                ]
+                body += ["", "```python", "(", *items, ")", "```"]
             if key in notes:
                 body += ["", notes[key]]
             parts.append(f":::{{setting}} {name}\n" + "\n".join(body) + "\n:::\n")

@@ -16,10 +16,10 @@ import os
 import subprocess
 import sys
 
-# Measured 2026-11-30 over the three runs below on SQLite: 97% (2,356 statements,
-# 62 missed). A little under it, so that a change that drops coverage fails and
-# noise does not.
-COVERAGE_FLOOR = 95
+# Measured 2026-11-30 over the three runs below on SQLite, after the carve: 98%
+# (2,422 statements, 58 missed). A little under it, so that a change that drops
+# coverage fails and noise does not.
+COVERAGE_FLOOR = 96
 
 RUNS = [
     ("tests, auth.User", {"GUEST_AUTH_TEST_USER_MODEL": "auth.User"}, []),

@@ -16,13 +16,15 @@ collect_ignore_glob = [
 _configs = os.environ.get("GUEST_AUTH_TEST_CONFIGS")
 if _configs == "0" or (
     _configs != "1"
-    and any(
-        os.environ.get(name)
-        for name in (
-            "GUEST_AUTH_TEST_DATABASE_URL",
-            "GUEST_AUTH_TEST_USER_MODEL",
-            "GUEST_AUTH_TEST_WITHOUT_DRF",
-            "GUEST_AUTH_TEST_WITHOUT_ALLAUTH",
+    and (
+        os.environ.get("GUEST_AUTH_TEST_USER_MODEL", "auth.User") != "auth.User"
+        or any(
+            os.environ.get(name)
+            for name in (
+                "GUEST_AUTH_TEST_DATABASE_URL",
+                "GUEST_AUTH_TEST_WITHOUT_DRF",
+                "GUEST_AUTH_TEST_WITHOUT_ALLAUTH",
+            )
         )
     )
 ):

@@ -37,9 +37,12 @@ TIMEOUT = 120
 _RECIPE = re.compile(
     r"^# recipe: (?P<page>\S+)#(?P<label>\S+)\n(?P<body>.*?)^# end recipe$", re.S | re.M
 )
+# The docs mark every settings recipe so (see docs/howto/configurations.md).
 _DOCS_RECIPE = re.compile(
-    r"^<!-- recipe: (?P<label>\S+) -->\n```python\n(?P<body>.*?)^```$", re.S | re.M
+    r"^<!-- config: (?P<label>\S+) -->\n```python\n(?P<body>.*?)^```$", re.S | re.M
 )
+# Its own recipes are all proven here; other pages' are where a configuration runs them.
+MATRIX_PAGE = "docs/howto/configurations.md"
 
 
 @dataclass
@@ -137,9 +140,7 @@ def test_every_recipe_is_in_the_docs_word_for_word() -> None:
         )
 
 
-def test_every_recipe_in_the_docs_is_proven_by_a_configuration() -> None:
+def test_every_recipe_of_the_configurations_page_is_proven() -> None:
     proven = {(page, label) for _, page, label, _ in _recipes_in_configs()}
-    pages = {page for page, _ in proven}
-    for page in pages:
-        for label in _recipes_in_docs(page):
-            assert (page, label) in proven, f"{page}#{label} is in no configuration"
+    for label in _recipes_in_docs(MATRIX_PAGE):
+        assert (MATRIX_PAGE, label) in proven, f"{MATRIX_PAGE}#{label} is in no configuration"

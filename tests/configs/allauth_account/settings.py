@@ -7,11 +7,12 @@ INSTALLED_APPS = [*CORE_APPS, "allauth", "allauth.account"]  # noqa: F405
 MIDDLEWARE = [*CORE_MIDDLEWARE, "allauth.account.middleware.AccountMiddleware"]  # noqa: F405
 TEMPLATES = DJANGO_TEMPLATES  # noqa: F405
 DATABASES = {"default": sqlite("default")}  # noqa: F405
-# recipe: docs/howto/configurations.md#allauth
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# recipe: docs/howto/allauth.md#allauth
 ACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestAccountAdapter"
+SOCIALACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestSocialAccountAdapter"
 # end recipe
 ACCOUNT_EMAIL_VERIFICATION = "none"

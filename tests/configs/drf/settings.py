@@ -12,7 +12,7 @@ INSTALLED_APPS = [*CORE_APPS, "rest_framework"]  # noqa: F405
 MIDDLEWARE = CORE_MIDDLEWARE  # noqa: F405
 TEMPLATES = DJANGO_TEMPLATES  # noqa: F405
 DATABASES = {"default": sqlite("default")}  # noqa: F405
-# recipe: docs/howto/configurations.md#drf
+# recipe: docs/howto/rest-api.md#drf-authentication
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "guest_auth.contrib.rest_framework.authentication.GuestTokenAuthentication",

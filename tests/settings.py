@@ -151,6 +151,8 @@ if os.environ.get("GUEST_AUTH_TEST_REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["GUEST_AUTH_TEST_REDIS_URL"],
+        # What docs/howto/abuse-protection.md recommends (check guest_auth.W005).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 
 # The suite counts rate limits in a local-memory cache on purpose (one process).

@@ -44,12 +44,13 @@ from django.db import models, router, transaction
 from django.db.models import Count, Exists, OuterRef, Q, UniqueConstraint
 from django.db.models.deletion import Collector
 
+from ._session import is_guest
+from ._tally import record_removed
 from .conf import guest_settings
 from .exceptions import NotAGuest
 from .models import Guest
-from .stats import _record_removed
 
-__all__ = ["MergeCounts", "MergeSummary", "merge"]
+__all__ = ["MergeCounts", "MergeSummary", "may_merge", "merge", "merge_guest"]
 
 _MOVE = "move"
 _KEEP_USER = "keep-user"
@@ -157,6 +158,34 @@ class _DryRun(Exception):
         self.summary = summary
 
 
+def merge_guest(guest: Any, user: Any, dry_run: bool = False) -> MergeSummary:
+    """Move the guest's data to ``user``, delete the guest, and say what happened.
+
+    Rows pointing at the guest move to ``user`` unless a unique constraint or a
+    one-to-one keeps the user's own (GUEST_AUTH_MERGE_POLICIES changes that per
+    model); see the docs. One transaction: on any error nothing has changed.
+    With ``dry_run`` nothing changes and the summary is the one a real run
+    would return. Returns an empty summary, changing nothing, when no merge is
+    allowed: ``user`` is the guest itself, inactive, or a guest. Raises
+    NotAGuest when ``guest`` is not (or no longer) a guest, and
+    ProtectedError/RestrictedError when rows that stay with the guest protect it
+    from deletion.
+    """
+    if not may_merge(guest, user):
+        return MergeSummary()
+    return merge(guest, user, dry_run=dry_run)
+
+
+def may_merge(guest: Any, user: Any) -> bool:
+    """Whether merging ``guest`` into ``user`` is allowed at all (nothing is lost if not)."""
+    return (
+        user.pk != guest.pk
+        and getattr(user, "is_active", True)
+        # Another guest: a guest logging in as a guest (a device credential).
+        and not is_guest(user)
+    )
+
+
 def merge(guest: Any, user: Any, *, dry_run: bool = False) -> MergeSummary:
     """Merge ``guest`` into ``user`` and delete it (see the module docstring).
 
@@ -211,7 +240,7 @@ def _merge(guest: Any, user: Any, db: str, dry_run: bool) -> MergeSummary:
     else:
         # A queryset delete leaves guest.pk set, for the guest_merged receivers.
         type(guest)._base_manager.using(db).filter(pk=guest.pk).delete()
-        _record_removed("merged", [created], db)
+        record_removed("merged", [created], db)
     return MergeSummary(counts)
 
 

@@ -3,9 +3,9 @@
 Fixed-window counters, each optional: per client IP, per network (/24 for
 IPv4, /64 for IPv6), per wider IPv6 network (/48 by default) and one global
 budget. Addresses are normalised first (IPv4-mapped IPv6 becomes IPv4, zone ids
-go). With a shared cache (Django's
-RedisCache) every process and server enforces the same limit, because the
-counters are incremented atomically in the cache.
+go). With a shared cache (Django's RedisCache) every process and server
+enforces the same limit, because the counters are incremented atomically in
+the cache.
 """
 
 from __future__ import annotations
@@ -13,55 +13,29 @@ from __future__ import annotations
 import ipaddress
 import logging
 import math
-import re
 import time
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from django.core.cache import caches
 
-from ._durations import to_timedelta
 from .conf import guest_settings
 from .exceptions import RateLimited, RateLimitUnavailable
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+    from ._rates import Rate
+
 __all__ = [
     "CACHE_RETRY_SECONDS",
-    "Rate",
     "check_creation_rate",
     "client_ip",
     "normalise_ip",
-    "parse_rate",
     "warn_behind_proxy",
 ]
 
 logger = logging.getLogger("guest_auth.ratelimit")
-
-# ASCII digits only, and few enough to stay a sane int.
-_RATE = re.compile(r"^\s*([0-9]{1,9})\s*/\s*(\S+)\s*$", re.ASCII)
-
-
-@dataclass(frozen=True)
-class Rate:
-    count: int
-    seconds: int
-
-
-def parse_rate(value: str) -> Rate:
-    """``"30/h"``, ``"100/2h"``, ``"5/30s"``, ``"1000/d"`` -> Rate; ValueError otherwise."""
-    match = _RATE.match(value)
-    if match is None:
-        raise ValueError(f"{value!r} is not a rate; use COUNT/PERIOD such as 30/h or 100/2h.")
-    count, period = match.groups()
-    if period.isalpha():
-        period = f"1{period}"
-    seconds = to_timedelta(period).total_seconds()
-    if int(count) < 1 or seconds < 1 or seconds != int(seconds):
-        raise ValueError(f"{value!r} needs a count of at least 1 and whole seconds.")
-    return Rate(int(count), int(seconds))
 
 
 def normalise_ip(raw: object) -> str | None:

@@ -21,10 +21,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import _chart
-from ._purge import PurgeProgress
+from ._purge import PurgeProgress, purge_guests
 from .conf import guest_settings
 from .models import Guest
-from .services import purge_guests
 from .stats import insights
 
 __all__ = ["GuestAdmin", "GuestListFilter"]

@@ -18,10 +18,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic.edit import FormView
 
+from ._promote import promote_guest
+from ._session import is_guest
 from .adapter import get_adapter
 from .conf import guest_settings
 from .exceptions import NotAGuest
-from .services import is_guest, promote_guest
 
 __all__ = ["PromoteView"]
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CACHE_RETRY_SECONDS",
+    "cache_down_until",
     "check_creation_rate",
     "client_ip",
     "normalise_ip",
@@ -163,7 +164,7 @@ def _network(ip: str, prefix: int) -> str:
 #: request.
 CACHE_RETRY_SECONDS = 10
 # cache alias -> time.monotonic() until which it is not asked.
-_cache_down_until: dict[str, float] = {}
+cache_down_until: dict[str, float] = {}
 
 
 def check_creation_rate(request: HttpRequest) -> None:
@@ -179,7 +180,7 @@ def check_creation_rate(request: HttpRequest) -> None:
     if not scopes:
         return
     alias = guest_settings.RATE_LIMIT_CACHE
-    down_until = _cache_down_until.get(alias, 0.0)
+    down_until = cache_down_until.get(alias, 0.0)
     if time.monotonic() < down_until:
         _cache_failed(math.ceil(down_until - time.monotonic()))
         return
@@ -188,7 +189,7 @@ def check_creation_rate(request: HttpRequest) -> None:
     except RateLimited:
         raise
     except Exception:
-        _cache_down_until[alias] = time.monotonic() + CACHE_RETRY_SECONDS
+        cache_down_until[alias] = time.monotonic() + CACHE_RETRY_SECONDS
         logger.exception(
             "The rate-limit cache %r failed; for %d s this process %s guests without "
             "counting them (GUEST_AUTH_RATE_LIMIT_ON_CACHE_ERROR = %r).",

@@ -85,8 +85,8 @@ MESSAGES: dict[str, tuple[type[CheckMessage], str, str]] = {
         "GUEST_AUTH_RATE_LIMIT_CACHE is a RedisCache without socket_timeout and "
         "socket_connect_timeout in OPTIONS: when Redis stalls, each guest-creating "
         "request waits for the client's defaults.",
-        'Add "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5, "retry": '
-        "Retry(NoBackoff(), 0)} to that cache; see docs/howto/abuse-protection.md.",
+        'Add "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} to that '
+        "cache; see docs/howto/abuse-protection.md.",
     ),
     "guest_auth.W001": (
         Warning,

@@ -88,6 +88,15 @@ MESSAGES: dict[str, tuple[type[CheckMessage], str, str]] = {
         'Add "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} to that '
         "cache; see docs/howto/abuse-protection.md.",
     ),
+    "guest_auth.W006": (
+        Warning,
+        "GUEST_AUTH_CLIENT_IP is guest_auth.contrib.ipware.client_ip, but GUEST_AUTH_IPWARE "
+        "sets neither proxy_count nor trusted_proxies: any client can choose the address "
+        "it is rate limited by.",
+        'Set GUEST_AUTH_IPWARE = {"proxy_count": 0} behind one proxy that appends to '
+        "X-Forwarded-For, or list your proxies in trusted_proxies; see "
+        "docs/howto/proxies.md.",
+    ),
     "guest_auth.W001": (
         Warning,
         "GUEST_AUTH_MAX_INACTIVITY is shorter than SESSION_COOKIE_AGE: purge_guests may "
@@ -228,8 +237,16 @@ def check_client_ip(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
         or getattr(settings, "USE_X_FORWARDED_HOST", False)
         or getattr(settings, "USE_X_FORWARDED_PORT", False)
     )
-    if behind_proxy and guest_settings.CLIENT_IP is None and _rate_limited():
+    getter = guest_settings.CLIENT_IP
+    if behind_proxy and getter is None and _rate_limited():
         return [_message("guest_auth.W004")]
+    options = guest_settings.IPWARE
+    if (
+        getattr(getter, "__module__", None) == "guest_auth.contrib.ipware"
+        and options.get("proxy_count") is None
+        and not options.get("trusted_proxies")
+    ):
+        return [_message("guest_auth.W006")]
     return []
 
 

@@ -106,6 +106,9 @@ DEFAULTS: dict[str, Any] = {
     # Dotted path of a callable(request) -> IP string; None reads REMOTE_ADDR.
     # guest_auth.contrib.ipware.client_ip reads proxies' headers with django-ipware.
     "CLIENT_IP": None,
+    # Options of guest_auth.contrib.ipware.client_ip: proxy_count, trusted_proxies
+    # and headers (see that module and docs/howto/proxies.md).
+    "IPWARE": {},
 }
 
 
@@ -281,6 +284,32 @@ def _one_of(*choices: str) -> Callable[[str, Any], str]:
     return clean
 
 
+_IPWARE_OPTIONS = ("proxy_count", "trusted_proxies", "headers")
+
+
+def _ipware_options(name: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a dict, not {value!r}.")
+    for key in value:
+        if key not in _IPWARE_OPTIONS:
+            raise ImproperlyConfigured(
+                f"{name} has no option {key!r} (options: {', '.join(_IPWARE_OPTIONS)})."
+            )
+    count = value.get("proxy_count")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        raise ImproperlyConfigured(
+            f"{name}['proxy_count'] must be a non-negative integer or None, not {count!r}."
+        )
+    for key, help_text in (
+        ("trusted_proxies", "a list of addresses or networks"),
+        ("headers", "a list of request.META names such as 'HTTP_X_FORWARDED_FOR'"),
+    ):
+        items = value.get(key, [])
+        if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+            raise ImproperlyConfigured(f"{name}[{key!r}] must be {help_text}, not {items!r}.")
+    return dict(value)
+
+
 def _cache_alias(name: str, value: Any) -> str:
     if not isinstance(value, str) or value not in django_settings.CACHES:
         raise ImproperlyConfigured(f"{name} must name an alias in CACHES, not {value!r}.")
@@ -306,6 +335,7 @@ _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "RATE_LIMIT_CACHE": _cache_alias,
     "RATE_LIMIT_ON_CACHE_ERROR": _one_of("allow", "refuse"),
     "CLIENT_IP": _optional_callable,
+    "IPWARE": _ipware_options,
 }
 assert _CLEANERS.keys() == DEFAULTS.keys()
 

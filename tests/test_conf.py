@@ -37,6 +37,7 @@ def test_defaults():
         "RATE_LIMIT_CACHE",
         "RATE_LIMIT_ON_CACHE_ERROR",
         "CLIENT_IP",
+        "IPWARE",
     }
 
 

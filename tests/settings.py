@@ -20,7 +20,7 @@ import django
 
 SECRET_KEY = "guest-auth-tests-not-secret"
 DEBUG = False
-ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "[::1]"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 ROOT_URLCONF = "tests.urls"

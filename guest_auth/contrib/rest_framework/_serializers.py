@@ -59,9 +59,11 @@ class GuestLoginSerializer(serializers.Serializer):
 class StrictCharField(serializers.CharField):
     """A JSON string, not a number or a boolean turned into one."""
 
+    default_error_messages = {"not_a_string": _("Not a valid string.")}
+
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
-            self.fail("invalid")
+            self.fail("not_a_string")
         return super().to_internal_value(data)
 
 

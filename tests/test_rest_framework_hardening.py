@@ -130,14 +130,18 @@ def shipped():
 
 def test_schema_states_the_constraints():
     schemas = shipped()["components"]["schemas"]
-    assert schemas["GuestLoginRequest"]["properties"]["credential"]["minLength"] == 1
     promote = schemas["GuestPromoteRequest"]["properties"]
+    credential = schemas["GuestLoginRequest"]["properties"]["credential"]
+    assert credential["minLength"] == 1
+    assert credential["pattern"] == "^[^\\u0000]*$"
+    assert promote["password"]["pattern"] == "^[^\\u0000]*$"
     assert promote["username"]["minLength"] == 1
     assert promote["username"]["maxLength"] == 150
     assert promote["username"]["pattern"] == r"^[\w.@+-]+$"
     # Optional on User: a valid email or blank.
     email, blank = promote["email"]["oneOf"]
-    assert email == {"type": "string", "format": "email", "maxLength": 254}
+    no_nul = "^[^\\u0000]*$"  # DRF refuses NUL characters in every string
+    assert email == {"type": "string", "format": "email", "maxLength": 254, "pattern": no_nul}
     assert blank == {"type": "string", "maxLength": 0}
     paths = shipped()["paths"]
     create_body = paths["/api/guest/"]["post"]["requestBody"]

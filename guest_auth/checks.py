@@ -220,7 +220,7 @@ def check_rate_limit_cache(app_configs: Any = None, **kwargs: Any) -> list[Check
     # Development servers run one process; production servers run several.
     if backend in _PER_PROCESS_CACHES and not settings.DEBUG:
         return [_message("guest_auth.W002")]
-    options = config.get("OPTIONS", {})
+    options: Any = config.get("OPTIONS") or {}
     if backend in _REDIS_CACHES and not (
         options.get("socket_timeout") and options.get("socket_connect_timeout")
     ):
@@ -240,7 +240,7 @@ def check_client_ip(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
     getter = guest_settings.CLIENT_IP
     if behind_proxy and getter is None and _rate_limited():
         return [_message("guest_auth.W004")]
-    options = guest_settings.IPWARE
+    options: dict[str, Any] = guest_settings.IPWARE
     if (
         getattr(getter, "__module__", None) == "guest_auth.contrib.ipware"
         and options.get("proxy_count") is None

@@ -51,7 +51,8 @@ def create_api_guest(request: HttpRequest) -> tuple[Any, str, str]:
         return user, issue_api_token(user), issue_device_credential(user)
 
 
-@sensitive_variables("raw")
+# The fresh token is a local here too: keep it out of Django's error reports.
+@sensitive_variables("raw", "token")
 def login_with_device_credential(request: HttpRequest, raw: Any) -> tuple[Any, str] | None:
     """Log in the guest whose device credential ``raw`` is; return (user, new token).
 

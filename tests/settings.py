@@ -22,7 +22,7 @@ import django
 
 SECRET_KEY = "guest-auth-tests-not-secret"
 DEBUG = False
-ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "[::1]"]
 USE_TZ = True
 TIME_ZONE = "UTC"
 ROOT_URLCONF = "tests.urls"
@@ -155,6 +155,8 @@ if os.environ.get("GUEST_AUTH_TEST_REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["GUEST_AUTH_TEST_REDIS_URL"],
+        # What docs/howto/abuse-protection.md recommends (check guest_auth.W005).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 
 # The suite counts rate limits in a local-memory cache on purpose (one process).

@@ -90,8 +90,8 @@ def test_bad_settings_name_the_setting(name, value, message):
 
 
 def test_defaults():
-    assert guest_settings.RATE_LIMIT == Rate(30, 3600)
-    assert guest_settings.NETWORK_RATE_LIMIT == Rate(120, 3600)
+    assert guest_settings.RATE_LIMIT == Rate(100, 3600)
+    assert guest_settings.NETWORK_RATE_LIMIT == Rate(300, 3600)
     assert guest_settings.GLOBAL_RATE_LIMIT is None
 
 
@@ -305,5 +305,5 @@ def test_limit_is_shared_by_worker_processes_through_redis(tmp_path):
     for worker, (_, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err
     allowed = [int(out) for out, _ in outputs]
-    # Default GUEST_AUTH_RATE_LIMIT is 30/h: together exactly 30 of the 80 attempts.
+    # The worker sets GUEST_AUTH_RATE_LIMIT to 30/h: together exactly 30 of the 80 attempts.
     assert sum(allowed) == 30, allowed

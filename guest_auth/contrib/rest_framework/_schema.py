@@ -86,11 +86,13 @@ else:
             return schema
 
 
-def document(**kwargs: Any) -> Callable[[_F], _F]:
+def document(*, body_required: bool = False, **kwargs: Any) -> Callable[[_F], _F]:
     """drf-spectacular's extend_schema(**kwargs) when the site uses drf-spectacular.
 
     extend_schema subclasses DEFAULT_SCHEMA_CLASS when applied (at import), so
     on a site whose schema class is DRF's it would break DRF's own generator.
+    ``body_required`` marks the request body required where drf-spectacular
+    cannot tell (a body given as a plain schema).
     """
     from rest_framework.settings import api_settings
 
@@ -98,10 +100,24 @@ def document(**kwargs: Any) -> Callable[[_F], _F]:
         return lambda view: view
     from drf_spectacular.openapi import AutoSchema
 
-    schema_class: Any = api_settings.DEFAULT_SCHEMA_CLASS
-    if not issubclass(schema_class, AutoSchema):
+    base: Any = api_settings.DEFAULT_SCHEMA_CLASS
+    if not issubclass(base, AutoSchema):
         return lambda view: view
-    return extend_schema(**kwargs)
+    if not body_required:
+        return extend_schema(**kwargs)
+
+    class RequiredBodySchema(base):  # type: ignore[misc,valid-type]
+        def _get_request_body(self, *args: Any, **options: Any) -> Any:
+            body = super()._get_request_body(*args, **options)
+            if body:
+                body["required"] = True
+            return body
+
+    def decorate(view: _F) -> _F:
+        view.schema = RequiredBodySchema  # type: ignore[attr-defined]  # extend_schema's base
+        return extend_schema(**kwargs)(view)
+
+    return decorate
 
 
 def response(body: Any, description: str) -> Any:

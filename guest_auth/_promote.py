@@ -86,10 +86,13 @@ def promote_guest(
         setattr(user, FLAG, False)
         guest_promoted.send(sender=Guest, request=request, user=user, method=method)
 
-    if request is not None and hasattr(request, "session"):
-        request.session.pop(GUEST_SESSION_KEY, None)
-        request.session.pop(SEEN_SESSION_KEY, None)
-        if request.session.get(SESSION_KEY) == session_user_id(user):
-            set_request_user(request, user)
-            update_session_auth_hash(request, user)
+    # Only a session logged in as this user changes: a request may carry one
+    # guest's token and another guest's session cookie, and the other guest
+    # must stay marked (and treated) as the guest it still is.
+    session = getattr(request, "session", None)
+    if session is not None and session.get(SESSION_KEY) == session_user_id(user):
+        session.pop(GUEST_SESSION_KEY, None)
+        session.pop(SEEN_SESSION_KEY, None)
+        set_request_user(request, user)
+        update_session_auth_hash(request, user)
     return user

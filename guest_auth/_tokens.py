@@ -17,7 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from . import _secrets
 from ._create import create_guest
-from ._session import FLAG, log_in
+from ._session import FLAG, demote, log_in
 from .conf import guest_settings
 from .models import APIToken, DeviceCredential, Guest, SecretModel
 
@@ -103,6 +103,8 @@ def authenticate_api_token(request: HttpRequest | None, raw: Any) -> tuple[Any, 
     except Guest.DoesNotExist:
         guest = None
     setattr(user, FLAG, guest is not None)
+    if guest is not None:
+        demote(user)  # as on the session path: a guest is never staff
     if now - token.last_used_at >= guest_settings.ACTIVITY_INTERVAL:
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.contrib.auth.views import redirect_to_login
-from django.db import IntegrityError
+from django.db import IntegrityError, router
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.decorators import method_decorator
@@ -25,6 +25,11 @@ from .conf import guest_settings
 from .exceptions import NotAGuest
 
 __all__ = ["PromoteView"]
+
+_VANISHED = _(
+    "Your guest account no longer exists (it was removed after a long time without "
+    "activity), so no account was created. Please start again."
+)
 
 
 class PromoteView(FormView):
@@ -58,7 +63,14 @@ class PromoteView(FormView):
             form.add_error(None, _("That account was just taken. Please choose another."))
             return self.form_invalid(form)
         except NotAGuest:
-            pass  # promoted by a concurrent request of the same session: nothing left to do
+            user = self.request.user
+            model = get_user_model()
+            using = router.db_for_write(model)
+            if not model._default_manager.using(using).filter(pk=user.pk).exists():
+                # Purged (or deleted) while this request ran: no account was made.
+                form.add_error(None, _VANISHED)
+                return self.form_invalid(form)
+            # Promoted by a concurrent request of the same session: nothing left to do.
         return HttpResponseRedirect(self.get_success_url())
 
     def get_redirect_url(self) -> str:

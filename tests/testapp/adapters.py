@@ -25,3 +25,18 @@ class EmailGuestAdapter(GuestAdapter):
         import secrets
 
         return f"guest-{secrets.token_hex(8)}@guest.invalid"
+
+
+class VanishingGuestAdapter(GuestAdapter):
+    """Its promote form deletes the guest while validating: a purge in between."""
+
+    def get_promote_form_class(self, request):
+        base = super().get_promote_form_class(request)
+
+        class VanishingForm(base):
+            def clean(self):
+                cleaned = super().clean()
+                request.user.__class__._default_manager.filter(pk=request.user.pk).delete()
+                return cleaned
+
+        return VanishingForm

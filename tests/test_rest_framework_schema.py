@@ -22,9 +22,12 @@ from tests.rest_framework_helpers import (
     BOT_UA,
     ENDPOINTS,
     LOGIN,
+    LOGOUT,
     ME,
     PROMOTE,
     SHIPPED_SCHEMA,
+    TOKEN,
+    TOKENS,
     assert_documented,
     current_schema,
     render_schema,
@@ -36,6 +39,9 @@ STATUSES = {
     (LOGIN, "post"): {200, 400, 401, 403, 415},
     (ME, "get"): {200, 401},
     (PROMOTE, "post"): {200, 400, 401, 403, 415},
+    (LOGOUT, "post"): {204, 401, 403},
+    (TOKENS, "get"): {200, 401},
+    (TOKEN, "delete"): {204, 401, 403, 404},
 }
 # Parts of the schema that follow the user model.
 MODEL_DEPENDENT = ("GuestLogin", "GuestUserInfo", "GuestPromoteRequest")
@@ -84,8 +90,11 @@ def test_model_dependent_parts():
 
 
 def test_schema_covers_every_endpoint_and_only_them():
-    names = ("create", "login", "me", "promote")
+    names = ("create", "login", "me", "promote", "logout", "tokens")
     urls = [reverse(f"guest_auth_api:{name}") for name in names]
+    urls.append(
+        reverse("guest_auth_api:token", args=["{id}"]).replace("%7B", "{").replace("%7D", "}")
+    )
     paths = shipped()["paths"]
     assert set(paths) == set(urls) == set(ENDPOINTS)
     for url, method in ENDPOINTS.items():
@@ -115,7 +124,7 @@ def test_schema_security_and_media_types():
             if "requestBody" in operation:
                 assert list(operation["requestBody"]["content"]) == ["application/json"]
             for response in operation["responses"].values():
-                assert list(response["content"]) == ["application/json"]
+                assert list(response.get("content", ["application/json"])) == ["application/json"]
 
 
 # Every documented (endpoint, status) is produced, with a body the schema allows.
@@ -159,7 +168,25 @@ SCENARIOS = {
     (PROMOTE, 415): lambda: make_client(_created()["token"]).post(
         PROMOTE, "password=x", content_type="application/x-www-form-urlencoded"
     ),
+    (LOGOUT, 204): lambda: make_client(_created()["token"]).post(LOGOUT),
+    (LOGOUT, 401): lambda: make_client().post(LOGOUT),
+    (LOGOUT, 403): lambda: _session_without_csrf().post(LOGOUT),
+    (TOKENS, 200): lambda: make_client(_created()["token"]).get(TOKENS),
+    (TOKENS, 401): lambda: make_client().get(TOKENS),
+    (TOKEN, 204): lambda: _revoke_own_credential(),
+    (TOKEN, 401): lambda: make_client().delete(_token_url("0" * 24)),
+    (TOKEN, 403): lambda: _session_without_csrf().delete(_token_url("0" * 24)),
+    (TOKEN, 404): lambda: make_client(_created()["token"]).delete(_token_url("0" * 24)),
 }
+
+
+def _token_url(lookup):
+    return reverse("guest_auth_api:token", args=[lookup])
+
+
+def _revoke_own_credential():
+    created = _created()
+    return make_client(created["token"]).delete(_token_url(created["credential"].split(".")[0]))
 
 
 def test_a_scenario_for_every_documented_status():

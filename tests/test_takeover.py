@@ -6,11 +6,13 @@ code before its fix (see SECURITY.md).
 
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
+from django.db import connection
 from django.test import Client, override_settings
 
 from guest_auth import _session
 from guest_auth.models import Guest
 from tests.conftest import BROWSER_UA
+from tests.factories import UserFactory
 from tests.testapp.models import Note
 
 User = get_user_model
@@ -141,3 +143,249 @@ def test_promote_page_reports_a_guest_purged_mid_request(guest_client):
     assert response.status_code == 200
     assert "no longer exists" in response.content.decode()
     assert not User().objects.filter(**{User().USERNAME_FIELD: username_value(8)}).exists()
+
+
+# 5. API tokens outlive the password ---------------------------------------------------
+
+GOOD_PASSWORD = "Cart-Keeper-2931"
+
+
+def api_client(token=None):
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_USER_AGENT="okhttp/4.12.0")
+    client.default_format = "json"
+    if token:
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def promote_body(n):
+    body = {"password": GOOD_PASSWORD, User().USERNAME_FIELD: username_value(n)}
+    if User().USERNAME_FIELD != "email":
+        body["email"] = f"p{n}@example.com"
+    return body
+
+
+def promoted_api_user(n=5):
+    """A guest created and promoted through the API; (user, token)."""
+    created = api_client().post("/api/guest/").json()
+    token = created["token"]
+    response = api_client(token).post("/api/guest/promote/", promote_body(n))
+    assert response.status_code == 200, response.content
+    return User().objects.get(pk=created["id"]), token
+
+
+@pytest.mark.django_db
+def test_password_change_ends_the_users_api_tokens():
+    pytest.importorskip("rest_framework")
+    user, token = promoted_api_user()
+    assert api_client(token).get("/api/guest/me/").status_code == 200
+    user.set_password("Another-Password-77")
+    user.save()
+    assert api_client(token).get("/api/guest/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_password_reset_ends_the_users_api_tokens(client, mailoutbox):
+    pytest.importorskip("rest_framework")
+    import re
+
+    user, token = promoted_api_user()
+    client.post("/accounts/password_reset/", {"email": user.email})
+    link = re.search(r"/accounts/reset/\S+/\S+/", mailoutbox[0].body).group(0)
+    form_url = client.get(link)["Location"]
+    done = client.post(
+        form_url, {"new_password1": "Reset-Password-88", "new_password2": "Reset-Password-88"}
+    )
+    assert done.status_code == 302
+    assert api_client(token).get("/api/guest/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_guests_token_keeps_working_and_survives_its_promotion():
+    pytest.importorskip("rest_framework")
+    created = api_client().post("/api/guest/").json()
+    token = created["token"]
+    assert api_client(token).get("/api/guest/me/").json()["is_guest"] is True
+    api_client(token).post("/api/guest/promote/", promote_body(9))
+    assert api_client(token).get("/api/guest/me/").json()["is_guest"] is False
+
+
+@pytest.mark.django_db
+def test_logout_revokes_the_presented_token():
+    pytest.importorskip("rest_framework")
+    _user, token = promoted_api_user()
+    response = api_client(token).post("/api/guest/logout/")
+    assert response.status_code == 204
+    assert api_client(token).get("/api/guest/me/").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_user_lists_and_revokes_their_tokens_and_credentials():
+    pytest.importorskip("rest_framework")
+    from guest_auth._tokens import issue_api_token
+
+    user, token = promoted_api_user()
+    other = issue_api_token(user)
+    stranger_token = issue_api_token(UserFactory())
+    listed = api_client(token).get("/api/guest/tokens/")
+    assert listed.status_code == 200
+    body = listed.json()
+    assert sorted(item["kind"] for item in body) == ["token", "token"]
+    assert sum(item["current"] for item in body) == 1
+    assert all(
+        set(item) == {"id", "kind", "created_at", "last_used_at", "current"} for item in body
+    )
+    [other_item] = [item for item in body if not item["current"]]
+    assert api_client(token).delete(f"/api/guest/tokens/{other_item['id']}/").status_code == 204
+    assert api_client(other).get("/api/guest/me/").status_code == 401
+    assert api_client(token).get("/api/guest/me/").status_code == 200
+    # Someone else's token is not found, and stays valid.
+    stranger_id = stranger_token.split(".")[0]
+    assert api_client(token).delete(f"/api/guest/tokens/{stranger_id}/").status_code == 404
+    assert api_client(stranger_token).get("/api/guest/me/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_guest_lists_its_device_credential():
+    pytest.importorskip("rest_framework")
+    created = api_client().post("/api/guest/").json()
+    body = api_client(created["token"]).get("/api/guest/tokens/").json()
+    assert sorted(item["kind"] for item in body) == ["credential", "token"]
+
+
+@pytest.mark.django_db
+def test_admin_lists_and_revokes_tokens_without_showing_secrets(client):
+    from django.urls import reverse
+
+    from guest_auth._tokens import issue_api_token, issue_device_credential
+    from guest_auth.models import APIToken, DeviceCredential
+
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    token = issue_api_token(admin)
+    credential = issue_device_credential(UserFactory())
+    for model, raw in ((APIToken, token), (DeviceCredential, credential)):
+        url = reverse(f"admin:guest_auth_{model._meta.model_name}_changelist")
+        page = client.get(url)
+        assert page.status_code == 200
+        row = model.objects.get()
+        content = page.content.decode()
+        assert row.lookup in content
+        assert row.digest not in content and raw.split(".")[1] not in content
+        change = client.get(
+            reverse(f"admin:guest_auth_{model._meta.model_name}_change", args=[row.pk])
+        )
+        assert row.digest not in change.content.decode()
+        client.post(url, {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"})
+        assert not model.objects.exists()
+
+
+# 6. Case-insensitive uniqueness under concurrency, one normalisation ---------------
+
+
+def promote_form_data(value, n):
+    data = {User().USERNAME_FIELD: value, "password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD}
+    if User().USERNAME_FIELD != "email":
+        data["email"] = f"c{n}@example.com"
+    return data
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_ADAPTER="allauth.account.adapter.DefaultAccountAdapter")
+@pytest.mark.parametrize(
+    ("first", "second", "taken"),
+    [
+        ("Straße", "STRASSE", True),
+        ("CaseRace", "caserace", True),
+        ("admin", "adm\u0131n", False),  # casefold keeps the dotless i apart everywhere
+    ],
+)
+def test_names_are_compared_by_casefold_on_every_backend(make_client, first, second, taken):
+    if User().USERNAME_FIELD == "email":
+        first, second = f"x@{first}.example", f"x@{second}.example"
+    one, two = make_client(), make_client()
+    for client in (one, two):
+        client.get("/guest-view/")
+    assert one.post("/guest/promote/", promote_form_data(first, 1)).status_code == 302
+    response = two.post("/guest/promote/", promote_form_data(second, 2))
+    assert (response.status_code == 200) is taken
+    if taken:
+        assert response.context["form"].errors[User().USERNAME_FIELD]
+
+
+@pytest.mark.django_db
+@override_settings(ACCOUNT_ADAPTER="allauth.account.adapter.DefaultAccountAdapter")
+def test_emails_are_compared_by_casefold(make_client):
+    if User().USERNAME_FIELD == "email":
+        pytest.skip("the email is the username field: covered above")
+    one, two = make_client(), make_client()
+    for client in (one, two):
+        client.get("/guest-view/")
+    data = promote_form_data("first", 1)
+    data["email"] = "x@Straße.example"
+    assert one.post("/guest/promote/", data).status_code == 302
+    data = promote_form_data("second", 2)
+    data["email"] = "x@STRASSE.example"
+    response = two.post("/guest/promote/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="needs concurrent writers")
+@pytest.mark.django_db(transaction=True)
+@override_settings(
+    GUEST_AUTH_ADAPTER="tests.testapp.adapters.PromotionBarrierAdapter",
+    ACCOUNT_ADAPTER="allauth.account.adapter.DefaultAccountAdapter",
+)
+@pytest.mark.parametrize("through", ["web", "api"])
+def test_concurrent_promotions_to_names_equal_ignoring_case_cannot_both_win(through):
+    import threading
+
+    from tests.testapp.adapters import PromotionBarrierAdapter
+
+    if through == "api":
+        pytest.importorskip("rest_framework")
+    names = ["CaseRace0", "caserace0"]
+    if User().USERNAME_FIELD == "email":
+        names = ["x@CaseRace0.example", "x@caserace0.example"]
+    statuses, errors = {}, []
+
+    def promote(n):
+        try:
+            if through == "web":
+                client = browser()
+                client.get("/guest-view/")
+                statuses[n] = client.post("/guest/promote/", promote_form_data(names[n], n))
+            else:
+                token = api_client().post("/api/guest/").json()["token"]
+                body = promote_body(n)
+                body[User().USERNAME_FIELD] = names[n]
+                statuses[n] = api_client(token).post("/api/guest/promote/", body)
+        except Exception as exc:  # surfaced below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    for _ in range(5):
+        PromotionBarrierAdapter.barrier.reset()
+        threads = [threading.Thread(target=promote, args=(n,)) for n in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        codes = sorted(response.status_code for response in statuses.values())
+        assert codes == ([200, 302] if through == "web" else [200, 400]), codes
+        [loser] = [
+            r for r in statuses.values() if r.status_code == (200 if through == "web" else 400)
+        ]
+        if through == "web":
+            assert loser.context["form"].non_field_errors()
+        else:
+            assert loser.json()["non_field_errors"]
+        field = User().USERNAME_FIELD
+        assert User().objects.filter(**{f"{field}__in": names}).count() == 1
+        User().objects.filter(**{f"{field}__in": names}).delete()
+        statuses.clear()

@@ -40,3 +40,21 @@ class VanishingGuestAdapter(GuestAdapter):
                 return cleaned
 
         return VanishingForm
+
+
+class PromotionBarrierAdapter(GuestAdapter):
+    """Holds promotions after validation until two requests got there, to force a race."""
+
+    barrier = threading.Barrier(2, timeout=20)
+
+    def get_promote_form_class(self, request):
+        base = super().get_promote_form_class(request)
+        barrier = self.barrier
+
+        class RacingForm(base):
+            def clean(self):
+                cleaned = super().clean()
+                barrier.wait()  # both have passed the "name is free" check
+                return cleaned
+
+        return RacingForm

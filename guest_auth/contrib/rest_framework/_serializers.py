@@ -13,6 +13,7 @@ from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 __all__ = [
+    "GuestCredentialSerializer",
     "GuestErrorSerializer",
     "GuestLoginRequestSerializer",
     "GuestLoginSerializer",
@@ -62,6 +63,16 @@ class GuestUserInfoSerializer(serializers.Serializer):
     id = UserIdField(help_text=_("The user's primary key."))
     is_guest = serializers.BooleanField()
     is_verified = serializers.BooleanField()
+
+
+class GuestCredentialSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text=_("The public part of the token, before the dot."))
+    kind = serializers.ChoiceField(choices=["token", "credential"])
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("Tokens only: updated at most once an activity interval.")
+    )
+    current = serializers.BooleanField(help_text=_("The token this request authenticated with."))
 
 
 class GuestErrorSerializer(serializers.Serializer):

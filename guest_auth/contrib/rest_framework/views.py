@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import SESSION_KEY, logout
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import (
     APIException,
     AuthenticationFailed,
+    NotFound,
     PermissionDenied,
     ValidationError,
 )
@@ -33,14 +35,22 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from guest_auth._promote import promote_guest
-from guest_auth._session import is_guest
-from guest_auth._tokens import create_api_guest, login_with_device_credential
+from guest_auth._session import is_guest, session_user_id
+from guest_auth._tokens import (
+    REQUEST_TOKEN,
+    create_api_guest,
+    credentials_of,
+    login_with_device_credential,
+    revoke_credential,
+    revoke_request_token,
+)
 from guest_auth.adapter import get_adapter
 from guest_auth.exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest, RateLimited
 
 from ._schema import BAD_REQUEST, RETRY_AFTER, document, response
 from ._serializers import (
     PASSWORD_FIELDS,
+    GuestCredentialSerializer,
     GuestErrorSerializer,
     GuestLoginRequestSerializer,
     GuestLoginSerializer,
@@ -52,7 +62,15 @@ from ._serializers import (
 from .authentication import GuestTokenAuthentication
 from .permissions import IsGuest
 
-__all__ = ["GuestCreateView", "GuestLoginView", "GuestMeView", "GuestPromoteView"]
+__all__ = [
+    "GuestCreateView",
+    "GuestCredentialView",
+    "GuestCredentialsView",
+    "GuestLoginView",
+    "GuestLogoutView",
+    "GuestMeView",
+    "GuestPromoteView",
+]
 
 _TAGS = ["guest"]
 _CSRF = " (also a session-authenticated request without a valid CSRF token)"
@@ -258,6 +276,100 @@ class GuestPromoteView(_GuestAPIView):
             # Promoted by a concurrent request meanwhile.
             raise PermissionDenied(IsGuest.message) from None
         return Response(_user_info(http_request, user))
+
+
+class GuestLogoutView(_GuestAPIView):
+    """POST: log out; the API token this request presents is revoked."""
+
+    permission_classes = [IsAuthenticated]
+
+    @document(
+        operation_id="guest_logout",
+        summary="Log out and revoke the presented token",
+        description=(
+            "Deletes the API token the request authenticated with (it can never be used "
+            "again) and ends the session, if the request has one. Other tokens and device "
+            "credentials of the user stay valid: see `tokens/`."
+        ),
+        tags=_TAGS,
+        request=None,
+        responses={
+            204: response(None, "Logged out; the token is revoked."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            403: response(
+                GuestErrorSerializer, "A session-authenticated request without a valid CSRF token."
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        http_request = request._request
+        if not revoke_request_token(http_request):
+            logout(http_request)
+        elif hasattr(http_request, "session"):
+            # A token request may also carry a session cookie: end it only if it
+            # is logged in as the same user.
+            user = request.user
+            if http_request.session.get(SESSION_KEY) == session_user_id(user):
+                logout(http_request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GuestCredentialsView(_GuestAPIView):
+    """GET: the logged-in user's API tokens and device credentials (never their secrets)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @document(
+        operation_id="guest_tokens",
+        summary="List the user's API tokens and device credentials",
+        description=(
+            "Each with its public `id` (the part of the token before the dot), `kind`, "
+            "dates and whether it is the token of this request. Secrets are never shown."
+        ),
+        tags=_TAGS,
+        responses={
+            200: response(GuestCredentialSerializer(many=True), "Oldest first."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        current = getattr(request._request, REQUEST_TOKEN, None)
+        rows = [
+            {
+                "id": row.lookup,
+                "kind": "token" if hasattr(row, "last_used_at") else "credential",
+                "created_at": row.created_at,
+                "last_used_at": getattr(row, "last_used_at", None),
+                "current": current is not None and row.lookup == current.lookup,
+            }
+            for row in credentials_of(request.user)
+        ]
+        return Response(GuestCredentialSerializer(rows, many=True).data)
+
+
+class GuestCredentialView(_GuestAPIView):
+    """DELETE: revoke one of the user's API tokens or device credentials."""
+
+    permission_classes = [IsAuthenticated]
+
+    @document(
+        operation_id="guest_token_revoke",
+        summary="Revoke an API token or device credential",
+        description="Deletes it at once; it logs nobody in afterwards.",
+        tags=_TAGS,
+        responses={
+            204: response(None, "Revoked."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            403: response(
+                GuestErrorSerializer, "A session-authenticated request without a valid CSRF token."
+            ),
+            404: response(GuestErrorSerializer, "The user has no token or credential by that id."),
+        },
+    )
+    def delete(self, request: Request, id: str) -> Response:
+        if not revoke_credential(request.user, id):
+            raise NotFound()
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _user_info(request: HttpRequest, user: Any) -> Any:

@@ -18,6 +18,7 @@ LOGIN = API + "login/"
 ME = API + "me/"
 PROMOTE = API + "promote/"
 LOGOUT = API + "logout/"
+MERGE = API + "merge/"
 TOKENS = API + "tokens/"
 TOKEN = API + "tokens/{id}/"
 ENDPOINTS = {
@@ -26,6 +27,7 @@ ENDPOINTS = {
     ME: "get",
     PROMOTE: "post",
     LOGOUT: "post",
+    MERGE: "get",
     TOKENS: "get",
     TOKEN: "delete",
 }

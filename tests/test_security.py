@@ -211,11 +211,13 @@ def test_every_guest_auth_url_is_listed():
         "/api/guest/me/",
         "/api/guest/promote/",
         "/api/guest/logout/",
+        "/api/guest/merge/",
         "/api/guest/tokens/",
         "/api/guest/tokens/000000000000000000000000/",
     ]
     assert list(_guest_auth_urls()) == [
         PROMOTE,
+        "/guest/merge/",
         *(api if apps.is_installed("rest_framework") else []),
     ]
 

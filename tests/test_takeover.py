@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from guest_auth import _session
 from guest_auth.models import Guest
 from tests.conftest import BROWSER_UA
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.testapp.models import Note
 
 User = get_user_model
@@ -389,3 +389,117 @@ def test_concurrent_promotions_to_names_equal_ignoring_case_cannot_both_win(thro
         assert User().objects.filter(**{f"{field}__in": names}).count() == 1
         User().objects.filter(**{f"{field}__in": names}).delete()
         statuses.clear()
+
+
+# 4. A link-based login must not pull a victim's guest into someone else's account ---
+
+
+def reset_link_for(user, client=None):
+    """The post_reset_login link an attacker mails to a victim, for ``user``'s account."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    return f"/reset-and-login/{uid}/{default_token_generator.make_token(user)}/"
+
+
+def follow_reset_link(client, link, password="Victims-Choice-42"):
+    form_url = client.get(link)["Location"]
+    response = client.post(form_url, {"new_password1": password, "new_password2": password})
+    assert response.status_code == 302, response.content
+    return response
+
+
+def guest_with_note(client):
+    client.get("/guest-view/")
+    guest_pk = client.session[SESSION_KEY]
+    Note.objects.create(user_id=User()._meta.pk.to_python(guest_pk), text="victim's address")
+    return guest_pk
+
+
+@pytest.mark.django_db
+def test_a_password_reset_login_does_not_merge_the_victims_guest(client):
+    attacker = UserFactory()
+    guest_pk = guest_with_note(client)
+    follow_reset_link(client, reset_link_for(attacker))
+    assert client.session[SESSION_KEY] == str(attacker.pk)  # Django logged the victim in
+    assert not Note.objects.filter(user=attacker).exists()
+    assert Note.objects.get().user_id == User()._meta.pk.to_python(guest_pk)
+    assert Guest.objects.filter(pk=User()._meta.pk.to_python(guest_pk)).exists()
+
+
+@pytest.mark.django_db
+def test_a_kept_guest_comes_back_when_the_account_logs_out(client):
+    attacker = UserFactory()
+    guest_pk = guest_with_note(client)
+    follow_reset_link(client, reset_link_for(attacker))
+    client.post("/accounts/logout/")
+    assert client.session[SESSION_KEY] == guest_pk
+    assert client.get("/regular/").status_code == 302  # a guest again, not a regular user
+
+
+@pytest.mark.django_db
+def test_a_password_login_still_merges(client):
+    user = UserFactory()
+    guest_with_note(client)
+    client.post("/accounts/login/", {"username": user.get_username(), "password": PASSWORD})
+    assert Note.objects.get().user == user
+
+
+@pytest.mark.django_db
+@override_settings(GUEST_AUTH_ADAPTER="tests.testapp.adapters.ConfirmMergeAdapter")
+def test_the_adapter_can_offer_the_merge_for_confirmation(client):
+    account = UserFactory()
+    guest_pk = guest_with_note(client)
+    follow_reset_link(client, reset_link_for(account))
+    assert Note.objects.get().user_id == User()._meta.pk.to_python(guest_pk)
+    page = client.get("/guest/merge/")
+    assert page.status_code == 200
+    assert "testapp.Note" in page.content.decode() or "note" in page.content.decode().lower()
+    assert client.post("/guest/merge/", {"next": "/home/"})["Location"] == "/home/"
+    assert Note.objects.get().user == account
+    assert not Guest.objects.exists()
+    # Nothing left to confirm.
+    assert client.get("/guest/merge/").status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(GUEST_AUTH_ADAPTER="tests.testapp.adapters.ConfirmMergeAdapter")
+def test_declining_the_merge_keeps_the_guest(client):
+    account = UserFactory()
+    guest_pk = guest_with_note(client)
+    follow_reset_link(client, reset_link_for(account))
+    client.post("/guest/merge/", {"decline": "1"})
+    assert Note.objects.get().user_id == User()._meta.pk.to_python(guest_pk)
+    assert client.get("/guest/merge/").status_code == 302
+
+
+@pytest.mark.django_db
+@override_settings(GUEST_AUTH_ADAPTER="tests.testapp.adapters.ConfirmMergeAdapter")
+def test_the_merge_confirmation_through_the_api(client):
+    pytest.importorskip("rest_framework")
+    account = UserFactory()
+    guest_with_note(client)
+    follow_reset_link(client, reset_link_for(account))
+    pending = client.get("/api/guest/merge/")
+    assert pending.status_code == 200
+    assert pending.json()["summary"]["testapp.Note"] == {"moved": 1, "kept": 0, "dropped": 0}
+    done = client.post("/api/guest/merge/", {}, content_type="application/json")
+    assert done.status_code == 200, done.content
+    assert Note.objects.get().user == account
+    assert client.get("/api/guest/merge/").status_code == 404
+
+
+@pytest.mark.django_db
+@override_settings(GUEST_AUTH_ADAPTER="tests.testapp.adapters.ConfirmMergeAdapter")
+def test_the_pending_merge_is_only_for_the_account_it_was_offered_to(client):
+    account, other = UserFactory(), UserFactory()
+    guest_pk = guest_with_note(client)
+    follow_reset_link(client, reset_link_for(account))
+    session = client.session
+    # The same browser logs into another account with a password afterwards.
+    client.post("/accounts/login/", {"username": other.get_username(), "password": PASSWORD})
+    assert session is not None
+    assert client.get("/guest/merge/").status_code == 302
+    assert Note.objects.get().user_id == User()._meta.pk.to_python(guest_pk)

@@ -58,3 +58,11 @@ class PromotionBarrierAdapter(GuestAdapter):
                 return cleaned
 
         return RacingForm
+
+
+class ConfirmMergeAdapter(GuestAdapter):
+    """Offers the merge for confirmation after logins that checked no credential."""
+
+    def login_merge_action(self, request, guest, user):
+        action = super().login_merge_action(request, guest, user)
+        return "confirm" if action == "keep" else action

@@ -17,6 +17,8 @@ __all__ = [
     "GuestErrorSerializer",
     "GuestLoginRequestSerializer",
     "GuestLoginSerializer",
+    "GuestMergeRequestSerializer",
+    "GuestMergeSerializer",
     "GuestRateLimitedSerializer",
     "GuestUserInfoSerializer",
     "UserIdField",
@@ -73,6 +75,25 @@ class GuestCredentialSerializer(serializers.Serializer):
         allow_null=True, help_text=_("Tokens only: updated at most once an activity interval.")
     )
     current = serializers.BooleanField(help_text=_("The token this request authenticated with."))
+
+
+class GuestMergeCountsSerializer(serializers.Serializer):
+    moved = serializers.IntegerField()
+    kept = serializers.IntegerField()
+    dropped = serializers.IntegerField()
+
+
+class GuestMergeSerializer(serializers.Serializer):
+    guest = UserIdField(help_text=_("The former guest's primary key."))
+    merged = serializers.BooleanField()
+    summary = serializers.DictField(
+        child=GuestMergeCountsSerializer(),
+        help_text=_("Per model label: rows moved, kept with the guest, dropped."),
+    )
+
+
+class GuestMergeRequestSerializer(serializers.Serializer):
+    decline = serializers.BooleanField(required=False, default=False)
 
 
 class GuestErrorSerializer(serializers.Serializer):

@@ -34,6 +34,13 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from guest_auth._login import (
+    KEPT_GUEST_SESSION_KEY,
+    PENDING_MERGE_SESSION_KEY,
+    merge_into,
+    pending_merge,
+)
+from guest_auth._merge import merge_guest
 from guest_auth._promote import promote_guest
 from guest_auth._session import is_guest, session_user_id
 from guest_auth._tokens import (
@@ -54,6 +61,8 @@ from ._serializers import (
     GuestErrorSerializer,
     GuestLoginRequestSerializer,
     GuestLoginSerializer,
+    GuestMergeRequestSerializer,
+    GuestMergeSerializer,
     GuestRateLimitedSerializer,
     GuestUserInfoSerializer,
     form_errors,
@@ -69,6 +78,7 @@ __all__ = [
     "GuestLoginView",
     "GuestLogoutView",
     "GuestMeView",
+    "GuestMergeView",
     "GuestPromoteView",
 ]
 
@@ -370,6 +380,82 @@ class GuestCredentialView(_GuestAPIView):
         if not revoke_credential(request.user, id):
             raise NotFound()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GuestMergeView(_GuestAPIView):
+    """GET: the merge a login offered for confirmation; POST: confirm or decline it."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _pending(self, request: Request) -> Any:
+        guest = pending_merge(request._request)
+        if guest is None:
+            raise NotFound(_("No merge is waiting for confirmation."))
+        return guest
+
+    @document(
+        operation_id="guest_merge_pending",
+        summary="The merge waiting for confirmation after a login",
+        description=(
+            "After a login that checked no credential the visitor typed (a password-reset "
+            "link, a login code), a site whose adapter answers `confirm` offers to merge the "
+            "browser's former guest into the account. `summary` is a dry run: per model "
+            "label, how many rows would move, stay with the guest, or be dropped."
+        ),
+        tags=_TAGS,
+        responses={
+            200: response(GuestMergeSerializer, "A merge is waiting."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            404: response(GuestErrorSerializer, "No merge is waiting for this account."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        guest = self._pending(request)
+        summary = merge_guest(guest, request.user, dry_run=True)
+        return Response(GuestMergeSerializer(_merge_body(guest, summary, merged=False)).data)
+
+    @document(
+        operation_id="guest_merge_confirm",
+        summary="Confirm (or decline) the waiting merge",
+        description=(
+            "Merges the guest into the logged-in account, or with `decline` keeps it apart "
+            "(logging out brings the browser back to it). Either way nothing waits any more."
+        ),
+        tags=_TAGS,
+        request=GuestMergeRequestSerializer,
+        responses={
+            200: response(GuestMergeSerializer, "`merged` says whether the merge happened."),
+            400: response(BAD_REQUEST, "`decline` is not a boolean, or the body is not JSON."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            403: response(
+                GuestErrorSerializer, "A session-authenticated request without a valid CSRF token."
+            ),
+            404: response(GuestErrorSerializer, "No merge is waiting for this account."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = GuestMergeRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        guest = self._pending(request)
+        session = request._request.session
+        session.pop(PENDING_MERGE_SESSION_KEY, None)
+        if serializer.validated_data.get("decline"):
+            body = _merge_body(guest, None, merged=False)
+        else:
+            summary = merge_guest(guest, request.user, dry_run=True)
+            merged = merge_into(request._request, guest, request.user)
+            if merged:
+                session.pop(KEPT_GUEST_SESSION_KEY, None)
+            body = _merge_body(guest, summary if merged else None, merged=merged)
+        return Response(GuestMergeSerializer(body).data)
+
+
+def _merge_body(guest: Any, summary: Any, *, merged: bool) -> dict[str, Any]:
+    counts = {
+        label: {"moved": c.moved, "kept": c.kept, "dropped": c.dropped}
+        for label, c in (summary or {}).items()
+    }
+    return {"guest": guest.pk, "merged": merged, "summary": counts}
 
 
 def _user_info(request: HttpRequest, user: Any) -> Any:

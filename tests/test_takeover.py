@@ -503,3 +503,51 @@ def test_the_pending_merge_is_only_for_the_account_it_was_offered_to(client):
     assert session is not None
     assert client.get("/guest/merge/").status_code == 302
     assert Note.objects.get().user_id == User()._meta.pk.to_python(guest_pk)
+
+
+# 9. kill -9 in the middle of a login's merge ------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor == "sqlite", reason="needs a database two processes share")
+@pytest.mark.django_db(transaction=True)
+def test_a_login_killed_mid_merge_leaves_the_browser_its_guest(client):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.purgeapp.processes import ROOT, database_url
+
+    user = UserFactory()
+    guest_pk = guest_with_note(client)
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tests.testapp.login_worker",
+            client.cookies["sessionid"].value,
+            user.get_username(),
+            PASSWORD,
+        ],
+        cwd=ROOT,
+        env={**os.environ, "GUEST_AUTH_TEST_DATABASE_URL": database_url()},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = worker.stdout.readline().strip()
+        assert line == "merging", worker.stderr.read()
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(30)
+    # The merge's transaction died with the process: the browser is still its guest.
+    assert client.get("/plain/").json() == {
+        "authenticated": True,
+        "pk": guest_pk,
+        "is_guest": True,
+    }
+    assert Note.objects.get().user_id == User()._meta.pk.to_python(guest_pk)
+    # And a login that completes merges as usual.
+    client.post("/accounts/login/", {"username": user.get_username(), "password": PASSWORD})
+    assert Note.objects.get().user == user

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.views import redirect_to_login
-from django.urls import reverse
 
 from ._create import create_guest
+from ._signup import signup_url
 from .adapter import get_adapter
 from .exceptions import GuestCreationDenied, RateLimited
 
@@ -59,5 +59,5 @@ def refuse_non_regular(request: HttpRequest, user: Any, guest: bool) -> HttpResp
 
 
 def to_promotion(request: HttpRequest) -> HttpResponseBase:
-    """Send a guest to the promote page, to come back here once promoted."""
-    return redirect_to_login(request.get_full_path(), reverse("guest_auth:promote"))
+    """Send a guest to the signup page (guest_auth's or allauth's), to come back here."""
+    return redirect_to_login(request.get_full_path(), signup_url())

@@ -155,12 +155,17 @@ class GuestAdapter:
     def is_verified(self, request: HttpRequest | None, user: Any) -> bool:
         """The ``is_verified`` claim the REST API reports for a logged-in user.
 
-        By default regular users are verified and guests are not. Override when
-        accounts have a stronger notion, such as a confirmed email address.
+        By default regular users are verified and guests are not; when
+        django-allauth is the site's signup, a regular user is verified once
+        it has a verified email address (allauth's EmailAddress). Override
+        when accounts have another notion.
         """
         from ._session import is_guest
+        from ._signup import allauth_is_signup, has_verified_email
 
-        return not is_guest(user)
+        if is_guest(user):
+            return False
+        return has_verified_email(user) if allauth_is_signup() else True
 
 
 # Searching a User-Agent case-insensitively for every blocked pattern takes

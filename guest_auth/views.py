@@ -24,6 +24,7 @@ from ._login import KEPT_GUEST_SESSION_KEY, PENDING_MERGE_SESSION_KEY, merge_int
 from ._merge import merge_guest
 from ._promote import promote_guest
 from ._session import is_guest
+from ._signup import allauth_is_signup, signup_url
 from .adapter import get_adapter
 from .conf import guest_settings
 from .exceptions import NotAGuest
@@ -54,6 +55,13 @@ class PromoteView(FormView):
             return redirect_to_login(request.get_full_path())
         if not is_guest(request.user):
             return HttpResponseRedirect(self.get_success_url())
+        if allauth_is_signup():
+            # allauth's signup applies its email rules (verification, EmailAddress
+            # rows); this page knows none of them.
+            next_url = self.get_redirect_url()
+            if next_url:
+                return redirect_to_login(next_url, signup_url())
+            return HttpResponseRedirect(signup_url())
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_class(self) -> Any:

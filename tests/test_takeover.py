@@ -551,3 +551,70 @@ def test_a_login_killed_mid_merge_leaves_the_browser_its_guest(client):
     # And a login that completes merges as usual.
     client.post("/accounts/login/", {"username": user.get_username(), "password": PASSWORD})
     assert Note.objects.get().user == user
+
+
+# 3. allauth's email rules on every promotion path ----------------------------------
+
+ALLAUTH_SIGNUP = {
+    "ACCOUNT_ADAPTER": "guest_auth.contrib.allauth.GuestAccountAdapter",
+    "SOCIALACCOUNT_ADAPTER": "guest_auth.contrib.allauth.GuestSocialAccountAdapter",
+    "ACCOUNT_EMAIL_VERIFICATION": "mandatory",
+}
+
+
+def allauth_installed():
+    from django.apps import apps
+
+    if not apps.is_installed("allauth.account"):
+        pytest.skip("django-allauth is not installed (tox's noextras)")
+
+
+@pytest.mark.django_db
+@override_settings(**ALLAUTH_SIGNUP)
+def test_with_allauth_the_core_promote_page_sends_guests_to_allauths_signup(guest_client):
+    allauth_installed()
+    from django.urls import reverse
+
+    signup = reverse("account_signup")
+    response = guest_client.get("/guest/promote/?next=/cart/")
+    assert response.status_code == 302
+    assert response["Location"] == f"{signup}?next=/cart/"
+    response = guest_client.post("/guest/promote/", promote_form_data(username_value(3), 3))
+    assert response["Location"].startswith(signup)
+    assert guest_client.get("/plain/").json()["is_guest"] is True
+    # regular_user_required and the password pages lead there too.
+    assert guest_client.get("/regular/")["Location"] == f"{signup}?next=/regular/"
+
+
+@pytest.mark.django_db
+@override_settings(**ALLAUTH_SIGNUP)
+def test_with_allauth_the_api_refuses_to_promote_past_its_email_rules():
+    allauth_installed()
+    pytest.importorskip("rest_framework")
+    created = api_client().post("/api/guest/").json()
+    body = promote_body(3)
+    body["email"] = "victim@example.com"
+    response = api_client(created["token"]).post("/api/guest/promote/", body)
+    assert response.status_code == 403
+    assert "allauth" in response.json()["detail"] or "sign up" in response.json()["detail"]
+    assert Guest.objects.filter(pk=created["id"]).exists()
+    assert api_client(created["token"]).get("/api/guest/me/").json()["is_verified"] is False
+
+
+@pytest.mark.django_db
+@override_settings(**ALLAUTH_SIGNUP)
+def test_with_allauth_is_verified_means_a_verified_email_address():
+    allauth_installed()
+    pytest.importorskip("rest_framework")
+    from allauth.account.models import EmailAddress
+
+    from guest_auth._tokens import issue_api_token
+
+    user = UserFactory(email="someone@example.com")
+    token = issue_api_token(user)
+    assert api_client(token).get("/api/guest/me/").json()["is_verified"] is False
+    address = EmailAddress.objects.create(user=user, email=user.email, primary=True)
+    assert api_client(token).get("/api/guest/me/").json()["is_verified"] is False
+    address.verified = True
+    address.save()
+    assert api_client(token).get("/api/guest/me/").json()["is_verified"] is True

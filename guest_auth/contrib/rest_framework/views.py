@@ -43,6 +43,7 @@ from guest_auth._login import (
 from guest_auth._merge import merge_guest
 from guest_auth._promote import promote_guest
 from guest_auth._session import is_guest, session_user_id
+from guest_auth._signup import allauth_is_signup
 from guest_auth._tokens import (
     REQUEST_TOKEN,
     create_api_guest,
@@ -84,6 +85,9 @@ __all__ = [
 
 _TAGS = ["guest"]
 _CSRF = " (also a session-authenticated request without a valid CSRF token)"
+_ALLAUTH_SIGNUP = _(
+    "Sign up through the site's django-allauth signup, which verifies the email address."
+)
 
 
 class _AlreadyAuthenticated(APIException):
@@ -256,13 +260,19 @@ class GuestPromoteView(_GuestAPIView):
                 "valid JSON.",
             ),
             401: response(GuestErrorSerializer, "Not logged in."),
-            403: response(GuestErrorSerializer, "Not a guest" + _CSRF + "."),
+            403: response(
+                GuestErrorSerializer,
+                "Not a guest" + _CSRF + ", or django-allauth is the site's signup "
+                "(its email rules apply: sign up through allauth, e.g. its headless API).",
+            ),
             415: response(GuestErrorSerializer, "The Content-Type is not application/json."),
         },
     )
     @sensitive_variables("serializer", "data", "password", "form")
     def post(self, request: Request) -> Response:
         http_request = request._request
+        if allauth_is_signup():
+            raise PermissionDenied(_ALLAUTH_SIGNUP)
         form_class = get_adapter().get_promote_form_class(http_request)
         serializer = promote_request_serializer(form_class)(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -37,7 +37,25 @@ _VANISHED = _(
 )
 
 
-class PromoteView(FormView):
+class _NextMixin:
+    request: HttpRequest
+    redirect_field_name = REDIRECT_FIELD_NAME
+
+    def get_redirect_url(self) -> str:
+        """The ``next`` parameter, when it points at this site; otherwise ''."""
+        url = self.request.POST.get(
+            self.redirect_field_name, self.request.GET.get(self.redirect_field_name, "")
+        )
+        safe = url_has_allowed_host_and_scheme(
+            url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
+        )
+        return url if safe else ""
+
+    def get_success_url(self) -> str:
+        return self.get_redirect_url() or resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+class PromoteView(_NextMixin, FormView):
     """GET shows the form, POST promotes the current guest in place.
 
     Anonymous visitors are sent to LOGIN_URL; regular users (for example after
@@ -45,7 +63,6 @@ class PromoteView(FormView):
     """
 
     template_name = "guest_auth/promote.html"
-    redirect_field_name = REDIRECT_FIELD_NAME
 
     @method_decorator(sensitive_post_parameters("password1", "password2"))
     @method_decorator(csrf_protect)
@@ -85,16 +102,6 @@ class PromoteView(FormView):
             # Promoted by a concurrent request of the same session: nothing left to do.
         return HttpResponseRedirect(self.get_success_url())
 
-    def get_redirect_url(self) -> str:
-        """The ``next`` parameter, when it points at this site; otherwise ''."""
-        url = self.request.POST.get(
-            self.redirect_field_name, self.request.GET.get(self.redirect_field_name, "")
-        )
-        safe = url_has_allowed_host_and_scheme(
-            url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
-        )
-        return url if safe else ""
-
     def get_success_url(self) -> str:
         fallback = guest_settings.PROMOTE_REDIRECT_URL or settings.LOGIN_REDIRECT_URL
         return self.get_redirect_url() or resolve_url(fallback)
@@ -104,24 +111,6 @@ class PromoteView(FormView):
         context["redirect_field_name"] = self.redirect_field_name
         context["redirect_field_value"] = self.get_redirect_url()
         return context
-
-
-class _NextMixin:
-    request: HttpRequest
-    redirect_field_name = REDIRECT_FIELD_NAME
-
-    def get_redirect_url(self) -> str:
-        """The ``next`` parameter, when it points at this site; otherwise ''."""
-        url = self.request.POST.get(
-            self.redirect_field_name, self.request.GET.get(self.redirect_field_name, "")
-        )
-        safe = url_has_allowed_host_and_scheme(
-            url, allowed_hosts={self.request.get_host()}, require_https=self.request.is_secure()
-        )
-        return url if safe else ""
-
-    def get_success_url(self) -> str:
-        return self.get_redirect_url() or resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
 class MergeView(_NextMixin, TemplateView):

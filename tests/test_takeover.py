@@ -121,6 +121,16 @@ def test_staff_flagged_guest_is_not_staff_on_token_and_credential_requests():
     assert (user.is_staff, user.is_superuser) == (False, False)
 
 
+@pytest.mark.django_db
+def test_staff_flagged_guest_is_not_staff_on_async_requests(async_client):
+    from asgiref.sync import async_to_sync
+
+    pk = async_to_sync(async_client.get)("/async-guest-view/").json()["pk"]
+    User().objects.filter(pk=pk).update(is_staff=True, is_superuser=True)
+    body = async_to_sync(async_client.get)("/async-staff-view/").json()
+    assert body == {"is_staff": False, "is_superuser": False}
+
+
 # 8. The promote page and a guest that vanished mid-request ---------------------------
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     path("guest-view/", views.guest_view),
     path("notes/add/", views.add_note),
     path("async-guest-view/", views.async_guest_view),
+    path("async-staff-view/", views.async_staff_view),
     path("regular/", views.regular_view),
     path("async-regular/", views.async_regular_view),
     path("cbv/guest/", views.GuestCBV.as_view()),

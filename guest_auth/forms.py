@@ -28,7 +28,7 @@ class PromoteForm(BaseUserCreationForm):
     """
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # ModelForm API the stubs omit
         model = self._meta.model
         for name in self._meta.fields or ():
             value = getattr(self.instance, name, None)

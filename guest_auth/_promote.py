@@ -98,7 +98,11 @@ def promote_guest(
     # guest's token and another guest's session cookie, and the other guest
     # must stay marked (and treated) as the guest it still is.
     session = getattr(request, "session", None)
-    if session is not None and session.get(SESSION_KEY) == session_user_id(user):
+    if (
+        request is not None
+        and session is not None
+        and session.get(SESSION_KEY) == session_user_id(user)
+    ):
         session.pop(GUEST_SESSION_KEY, None)
         session.pop(SEEN_SESSION_KEY, None)
         set_request_user(request, user)

@@ -205,10 +205,7 @@ class _SecretAdmin(admin.ModelAdmin):
     bound password hash): nothing here helps anyone use one.
     """
 
-    list_display = ("lookup", "user", "created_at")
     list_select_related = ("user",)
-    fields = ("lookup", "user", "created_at")
-    readonly_fields = fields
     search_fields = ("lookup",)
     ordering = ("-created_at",)
 
@@ -228,4 +225,6 @@ class APITokenAdmin(_SecretAdmin):
 
 @admin.register(DeviceCredential)
 class DeviceCredentialAdmin(_SecretAdmin):
-    pass
+    list_display = ("lookup", "user", "created_at")
+    fields = ("lookup", "user", "created_at")
+    readonly_fields = fields

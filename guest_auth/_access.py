@@ -10,10 +10,11 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 
 from ._create import create_guest
+from ._signup import signup_url
 from .adapter import get_adapter
 from .exceptions import GuestCreationDenied, RateLimited, RateLimitUnavailable
 
@@ -81,15 +82,12 @@ def refuse_non_regular(request: HttpRequest, user: Any, guest: bool) -> HttpResp
 
 
 def to_promotion(request: HttpRequest) -> HttpResponseBase:
-    """Send a guest to the promote page, to come back here once promoted.
+    """Send a guest to the signup page (guest_auth's or allauth's), to come back here.
 
-    A site without guest_auth's page (guest_auth.W006) sends guests to
-    allauth's signup page, or refuses them (403) when it has none either.
+    A site with neither (guest_auth.W006 without allauth) refuses them: 403.
     """
-    for name in ("guest_auth:promote", "account_signup"):
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        return redirect_to_login(request.get_full_path(), url)
-    raise PermissionDenied("Only regular users may open this page.")
+    try:
+        url = signup_url()
+    except NoReverseMatch:
+        raise PermissionDenied("Only regular users may open this page.") from None
+    return redirect_to_login(request.get_full_path(), url)

@@ -74,14 +74,38 @@ def create_guest(request: HttpRequest) -> Any:
 
 
 def _session_hash(request: HttpRequest) -> str | None:
+    """The race-join key of this request's session, or None when there must be no join.
+
+    Only a session key that is a random identifier the server issued and
+    stores names one client. A signed-cookie session's "key" is its signed
+    data: two strangers whose sessions hold the same data, saved in the same
+    second, send identical cookies, and one would join the other's guest.
+    """
     session = getattr(request, "session", None)
-    if session is None:
+    if session is None or not _keys_name_one_client(session):
         return None
     # Loading the session first means session_key is only set when the client
     # presented a session the store knows, never an arbitrary cookie value.
     session.get(BACKEND_SESSION_KEY)
     key = session.session_key
     return hashlib.sha256(key.encode()).hexdigest() if key else None
+
+
+def _keys_name_one_client(session: Any) -> bool:
+    """Whether the store's keys are random, server-side identifiers.
+
+    Django's database, cache, cached_db and file stores (and subclasses) are;
+    the signed-cookie store, and any store guest_auth does not know, are not
+    trusted: those requests never join a racing guest (each gets its own).
+    """
+    return isinstance(session, _server_side_stores())
+
+
+@lru_cache(maxsize=1)
+def _server_side_stores() -> tuple[type, ...]:
+    from django.contrib.sessions.backends import cache, cached_db, db, file
+
+    return (db.SessionStore, cache.SessionStore, cached_db.SessionStore, file.SessionStore)
 
 
 def _insert_guest(

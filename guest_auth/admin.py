@@ -24,10 +24,10 @@ from django.utils.translation import gettext_lazy as _
 from . import _chart
 from ._purge import PurgeProgress, purge_guests
 from .conf import guest_settings
-from .models import Guest
+from .models import APIToken, DeviceCredential, Guest
 from .stats import insights
 
-__all__ = ["GuestAdmin", "GuestListFilter"]
+__all__ = ["APITokenAdmin", "DeviceCredentialAdmin", "GuestAdmin", "GuestListFilter"]
 
 # Days shown by the insights page.
 _INSIGHTS_DAYS = 30
@@ -199,3 +199,35 @@ def add_guest_filter_to_user_admin(site: admin.AdminSite = admin.site) -> None:
 
 
 add_guest_filter_to_user_admin()
+
+
+class _SecretAdmin(admin.ModelAdmin):
+    """Lists a user's API tokens or device credentials; deleting one revokes it.
+
+    Only the public lookup id is shown, never the stored digest (or a token's
+    bound password hash): nothing here helps anyone use one.
+    """
+
+    list_select_related = ("user",)
+    search_fields = ("lookup",)
+    ordering = ("-created_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # secrets are issued to clients, never typed in
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(APIToken)
+class APITokenAdmin(_SecretAdmin):
+    list_display = ("lookup", "user", "created_at", "last_used_at")
+    fields = ("lookup", "user", "created_at", "last_used_at")
+    readonly_fields = fields
+
+
+@admin.register(DeviceCredential)
+class DeviceCredentialAdmin(_SecretAdmin):
+    list_display = ("lookup", "user", "created_at")
+    fields = ("lookup", "user", "created_at")
+    readonly_fields = fields

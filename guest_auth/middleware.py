@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import SimpleLazyObject, empty
 
 from ._access import to_promotion
-from ._login import watch_session
+from ._login import finish_request, has_leftovers, watch_session
 from ._session import (
     FLAG,
     GUEST_SESSION_KEY,
@@ -70,6 +70,8 @@ class GuestMiddleware:
         _wrap_user(request)
         watch_session(request)
         response = self.get_response(request)
+        if has_leftovers(request):
+            finish_request(request)
         guest = request_guest(request)
         if guest is not None:
             record_activity(request, guest)
@@ -79,6 +81,8 @@ class GuestMiddleware:
         _wrap_user(request)
         watch_session(request)
         response = await self.get_response(request)
+        if has_leftovers(request):
+            await sync_to_async(finish_request)(request)
         guest = request_guest(request)
         if guest is not None:
             await arecord_activity(request, guest)

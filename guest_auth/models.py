@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ._secrets import DIGEST_LENGTH, LOOKUP_LENGTH
 
-__all__ = ["APIToken", "DeviceCredential", "Guest", "GuestDay", "SecretModel"]
+__all__ = ["APIToken", "DeviceCredential", "Guest", "GuestDay", "NameClaim", "SecretModel"]
 
 
 class Guest(models.Model):
@@ -99,6 +99,9 @@ class APIToken(SecretModel):
     )
     # Written at most once per GUEST_AUTH_ACTIVITY_INTERVAL, like Guest.last_seen_at.
     last_used_at = models.DateTimeField(_("last used at"), default=timezone.now)
+    # The user's get_session_auth_hash() when the token was issued: as for a
+    # session, a password change or reset makes it differ and ends the token.
+    auth_hash = models.CharField(max_length=128, default="", editable=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -125,3 +128,29 @@ class DeviceCredential(SecretModel):
     class Meta:
         verbose_name = _("device credential")
         verbose_name_plural = _("device credentials")
+
+
+class NameClaim(models.Model):
+    """A username or email taken through promotion, keyed by its casefolded form.
+
+    ``key`` is the SHA-256 of the field name and ``str.casefold()`` of the
+    value, so "Straße" and "STRASSE" share a key on every database. Promotion
+    inserts its claims in its transaction: a concurrent promotion to the same
+    name waits on the key and then fails, instead of both committing. Rows go
+    with their user.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+
+    class Meta:
+        verbose_name = _("name claim")
+        verbose_name_plural = _("name claims")
+
+    def __str__(self) -> str:
+        return self.key

@@ -9,6 +9,7 @@ thin layers over them, so each rule lives in one place.
 from __future__ import annotations
 
 from ._create import create_guest
+from ._login import login_checked_credential, pending_merge
 from ._merge import MergeCounts, MergeSummary, merge_guest
 from ._promote import promote_guest
 from ._purge import PurgeProgress, purge_guests
@@ -21,7 +22,9 @@ __all__ = [
     "ais_guest",
     "create_guest",
     "is_guest",
+    "login_checked_credential",
     "merge_guest",
+    "pending_merge",
     "promote_guest",
     "purge_guests",
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import PromoteView
+from .views import MergeView, PromoteView
 
 __all__ = ["app_name", "urlpatterns"]
 
@@ -8,4 +8,5 @@ app_name = "guest_auth"
 
 urlpatterns = [
     path("promote/", PromoteView.as_view(), name="promote"),
+    path("merge/", MergeView.as_view(), name="merge"),
 ]

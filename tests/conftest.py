@@ -48,6 +48,25 @@ def _fresh_cache():
         cache.clear()
 
 
+# What tests/test_allauth_*.py run with: django-allauth as the site's signup.
+ALLAUTH_SIGNUP = {
+    "ACCOUNT_ADAPTER": "guest_auth.contrib.allauth.GuestAccountAdapter",
+    "SOCIALACCOUNT_ADAPTER": "guest_auth.contrib.allauth.GuestSocialAccountAdapter",
+}
+
+
+@pytest.fixture(autouse=True)
+def _allauth_signup(request):
+    """django-allauth is the signup in the allauth tests only (see tests/settings.py)."""
+    if not request.module.__name__.startswith("tests.test_allauth_"):
+        yield
+        return
+    from django.test import override_settings
+
+    with override_settings(**ALLAUTH_SIGNUP):
+        yield
+
+
 @pytest.fixture
 def client(client):
     """Django's test client, sending a browser User-Agent like real visitors."""

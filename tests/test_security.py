@@ -200,13 +200,24 @@ def _guest_auth_urls():
         if namespace and namespace.startswith("guest_auth"):
             for inner in pattern.url_patterns:
                 if isinstance(inner, URLPattern):
-                    yield reverse(f"{namespace}:{inner.name}")
+                    kwargs = dict.fromkeys(inner.pattern.converters, "0" * 24)
+                    yield reverse(f"{namespace}:{inner.name}", kwargs=kwargs)
 
 
 def test_every_guest_auth_url_is_listed():
-    api = ["/api/guest/", "/api/guest/login/", "/api/guest/me/", "/api/guest/promote/"]
+    api = [
+        "/api/guest/",
+        "/api/guest/login/",
+        "/api/guest/me/",
+        "/api/guest/promote/",
+        "/api/guest/logout/",
+        "/api/guest/merge/",
+        "/api/guest/tokens/",
+        "/api/guest/tokens/000000000000000000000000/",
+    ]
     assert list(_guest_auth_urls()) == [
         PROMOTE,
+        "/guest/merge/",
         *(api if apps.is_installed("rest_framework") else []),
     ]
 

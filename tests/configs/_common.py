@@ -20,6 +20,8 @@ __all__ = [
     "DEBUG",
     "DEFAULT_AUTO_FIELD",
     "DJANGO_TEMPLATES",
+    "GUEST_AUTH_CLIENT_IP",
+    "GUEST_AUTH_IPWARE",
     "LOGIN_REDIRECT_URL",
     "LOGIN_URL",
     "PASSWORD_HASHERS",
@@ -52,6 +54,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+# Behind that proxy, rate limits count the visitor's address, not the proxy's
+# (docs/howto/proxies.md; check guest_auth.W004 otherwise).
+GUEST_AUTH_CLIENT_IP = "guest_auth.contrib.ipware.client_ip"
+GUEST_AUTH_IPWARE = {"proxy_count": 1}
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "/accounts/login/"

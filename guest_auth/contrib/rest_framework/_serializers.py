@@ -15,9 +15,12 @@ from rest_framework.settings import api_settings
 
 __all__ = [
     "GuestCreateRequestSerializer",
+    "GuestCredentialSerializer",
     "GuestErrorSerializer",
     "GuestLoginRequestSerializer",
     "GuestLoginSerializer",
+    "GuestMergeRequestSerializer",
+    "GuestMergeSerializer",
     "GuestRateLimitedSerializer",
     "GuestUserInfoSerializer",
     "UserIdField",
@@ -102,6 +105,35 @@ class GuestUserInfoSerializer(serializers.Serializer):
     id = UserIdField(help_text=_("The user's primary key."))
     is_guest = serializers.BooleanField()
     is_verified = serializers.BooleanField()
+
+
+class GuestCredentialSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text=_("The public part of the token, before the dot."))
+    kind = serializers.ChoiceField(choices=["token", "credential"])
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("Tokens only: updated at most once an activity interval.")
+    )
+    current = serializers.BooleanField(help_text=_("The token this request authenticated with."))
+
+
+class GuestMergeCountsSerializer(serializers.Serializer):
+    moved = serializers.IntegerField()
+    kept = serializers.IntegerField()
+    dropped = serializers.IntegerField()
+
+
+class GuestMergeSerializer(serializers.Serializer):
+    guest = UserIdField(help_text=_("The former guest's primary key."))
+    merged = serializers.BooleanField()
+    summary = serializers.DictField(
+        child=GuestMergeCountsSerializer(),
+        help_text=_("Per model label: rows moved, kept with the guest, dropped."),
+    )
+
+
+class GuestMergeRequestSerializer(serializers.Serializer):
+    decline = serializers.BooleanField(required=False, default=False)
 
 
 class GuestErrorSerializer(serializers.Serializer):

@@ -29,7 +29,12 @@ if TYPE_CHECKING:
 
     from django.http import HttpRequest
 
-__all__ = ["Rate", "check_creation_rate", "client_ip", "parse_rate"]
+__all__ = ["Rate", "check_creation_rate", "client_ip", "parse_rate", "use_namespace"]
+
+# Part of every counter's cache key. guest_auth.testing gives each test a
+# namespace of its own, so that no test sees the guest creations of another
+# (every test client comes from 127.0.0.1).
+_namespace = ""
 
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\S+)\s*$")
 
@@ -81,6 +86,14 @@ def client_ip(request: HttpRequest) -> str | None:
         return None
 
 
+def use_namespace(namespace: str) -> str:
+    """Count from now on under ``namespace`` (empty: the shared counters); return
+    the namespace in use before. Counters of other namespaces are left to expire."""
+    global _namespace
+    previous, _namespace = _namespace, f"{namespace}:" if namespace else ""
+    return previous.rstrip(":")
+
+
 def _network(ip: str) -> str:
     prefix = 24 if ipaddress.ip_address(ip).version == 4 else 64
     return ipaddress.ip_network(f"{ip}/{prefix}", strict=False).with_prefixlen
@@ -106,7 +119,7 @@ def check_creation_rate(request: HttpRequest) -> None:
             continue
         now = time.time()
         window = int(now // rate.seconds)
-        key = f"guest_auth:rate:{scope}:{rate.seconds}:{key_part}:{window}"
+        key = f"guest_auth:rate:{_namespace}{scope}:{rate.seconds}:{key_part}:{window}"
         # add() is a no-op when the counter exists; incr() is atomic in Redis,
         # Memcached and LocMemCache.
         cache.add(key, 0, timeout=rate.seconds + 1)

@@ -50,13 +50,6 @@ def guest(db):
 
 
 @pytest.fixture
-def guest_client(client):
-    """A client logged in as a fresh guest, created through a real request."""
-    client.get("/guest-view/")
-    return client
-
-
-@pytest.fixture
 def make_client(db):
     """Makes more independent browser-like clients."""
     from django.test import Client

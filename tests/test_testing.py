@@ -9,8 +9,9 @@ import pytest
 from django.test import Client, TestCase, override_settings
 from django.utils import timezone
 
+from guest_auth._session import GUEST_SESSION_KEY, SEEN_SESSION_KEY
 from guest_auth.models import Guest
-from guest_auth.services import GUEST_SESSION_KEY, SEEN_SESSION_KEY, is_guest, purge_guests
+from guest_auth.services import is_guest, purge_guests
 from guest_auth.testing import GuestTestMixin, isolated_rate_limits, log_in_guest, make_guest
 from guest_auth.testing.factories import DEFAULT_PASSWORD, GuestFactory, UserFactory
 from tests.conftest import BROWSER_UA

@@ -63,14 +63,14 @@ def log_in_guest(client: Any, user: Any = None) -> Any:
     """
     import time
 
-    from .. import services
+    from .._session import SEEN_SESSION_KEY, login_backend
 
     if user is None:
         user = make_guest()
     # Django's login() sends user_logged_in, whose receiver marks the session.
-    client.force_login(user, backend=services._login_backend())
+    client.force_login(user, backend=login_backend())
     session = client.session
-    session[services.SEEN_SESSION_KEY] = time.time()
+    session[SEEN_SESSION_KEY] = time.time()
     session.save()
     return user
 

@@ -5,6 +5,7 @@ __all__ = [
     "GuestAuthError",
     "GuestCreationDenied",
     "NotAGuest",
+    "PurgeArgumentError",
     "RateLimited",
 ]
 
@@ -32,3 +33,8 @@ class AlreadyAuthenticated(GuestAuthError):
 
 class NotAGuest(GuestAuthError):
     """The user is not (or no longer) a guest, so it cannot be promoted."""
+
+
+class PurgeArgumentError(GuestAuthError, ValueError):
+    """A purge was asked for with a bad option (the command or a task); the
+    message is the command's one-line error."""

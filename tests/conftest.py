@@ -5,10 +5,16 @@ import pytest
 from tests.factories import GuestFactory, UserFactory
 
 # tox's py311-noextras environment: neither djangorestframework nor
-# django-allauth is installed.
+# django-allauth nor Celery nor a tasks framework is installed.
 collect_ignore_glob = [
     *(["test_rest_framework_*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_DRF") else []),
     *(["test_allauth_*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH") else []),
+    *(["test_celery*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_CELERY") else []),
+    *(
+        ["test_tasks.py", "taskbackends.py"]
+        if os.environ.get("GUEST_AUTH_TEST_WITHOUT_TASKS")
+        else []
+    ),
 ]
 
 BROWSER_UA = (

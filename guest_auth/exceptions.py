@@ -1,5 +1,7 @@
 """Exceptions raised by guest_auth.services."""
 
+from django.utils.translation import ngettext
+
 __all__ = [
     "AlreadyAuthenticated",
     "GuestAuthError",
@@ -22,9 +24,18 @@ class RateLimited(GuestCreationDenied):
     """Too many guests were created recently for this client, network or site."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"Too many new guests; retry in {retry_after} seconds.")
+        super().__init__(retry_after)
         #: Seconds until the exhausted window ends (the Retry-After value).
         self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        # In the language active when it is shown (the request's, with
+        # LocaleMiddleware), not when it was raised.
+        return ngettext(
+            "Too many new guests; retry in %(seconds)d second.",
+            "Too many new guests; retry in %(seconds)d seconds.",
+            self.retry_after,
+        ) % {"seconds": self.retry_after}
 
 
 class AlreadyAuthenticated(GuestAuthError):

@@ -76,6 +76,15 @@ MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
         "delete a guest whose session is still valid.",
         "Set GUEST_AUTH_MAX_INACTIVITY to at least SESSION_COOKIE_AGE seconds.",
     ),
+    "guest_auth.W020": (
+        Warning,
+        "The user model's primary key is a 32-bit integer and every guest uses one "
+        "of its 2,147,483,647 ids.",
+        "At 10 million new guests a day the ids run out in about 215 days, at 1 million "
+        "a day in about 5.9 years (2,147,483,647 / guests per day). Start with a custom "
+        "user model whose primary key is a BigAutoField, or silence guest_auth.W020 if "
+        "your site will never get near.",
+    ),
     "guest_auth.W010": (
         Warning,
         "django-allauth is installed but ACCOUNT_ADAPTER does not include guest_auth's "
@@ -192,3 +201,32 @@ def check_allauth(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     from .contrib.allauth.checks import missing_adapters
 
     return [_message(check_id) for check_id in missing_adapters()]
+
+
+@register(Tags.models, deploy=True)
+def check_user_ids(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Every guest consumes an id of the user model: a 32-bit key runs out at scale.
+
+    A deployment check (``manage.py check --deploy``): it is about production
+    traffic, and would otherwise be printed by every management command, the
+    purge's cron job included.
+    """
+    if not guest_settings.ENABLED:
+        return []
+    user_model = get_user_model()
+    if _id_capacity(user_model) is not None:
+        return [_message("guest_auth.W020", obj=user_model)]
+    return []
+
+
+def _id_capacity(model: type[models.Model]) -> int | None:
+    """The largest id of ``model``'s integer primary key when it is 32 bits or
+    smaller, else None (a 64-bit integer, a UUID, text)."""
+    field: Any = model._meta.pk
+    while field.is_relation:  # multi-table inheritance: the parent's key
+        field = field.target_field
+    if not isinstance(field, models.IntegerField) or isinstance(field, models.BigIntegerField):
+        return None
+    if isinstance(field, models.SmallIntegerField):
+        return 2**15 - 1
+    return 2**31 - 1

@@ -19,6 +19,7 @@ __all__ = ["MESSAGES"]
 _AUTH_MW = "django.contrib.auth.middleware.AuthenticationMiddleware"
 _SESSION_MW = "django.contrib.sessions.middleware.SessionMiddleware"
 _GUEST_MW = "guest_auth.middleware.GuestMiddleware"
+_LOGIN_REQUIRED_MW = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 
 # id: (level, message, hint)
 MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
@@ -56,6 +57,12 @@ MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
         "The URL 'guest_auth:promote' cannot be reversed: regular_user_required and "
         "the promotion flow need it.",
         'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF.',
+    ),
+    "guest_auth.E020": (
+        Error,
+        f"GUEST_AUTH_GUEST_ACCESS is 'opt-in' but '{_LOGIN_REQUIRED_MW}' comes before "
+        f"'{_GUEST_MW}' in MIDDLEWARE: it would let guests into views that do not opt in.",
+        f"Move '{_GUEST_MW}' above '{_LOGIN_REQUIRED_MW}'.",
     ),
     "guest_auth.W002": (
         Warning,
@@ -136,6 +143,14 @@ def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
         errors.append(_message("guest_auth.E002"))
     if session_at is None or (guest_at is not None and session_at > guest_at):
         errors.append(_message("guest_auth.E004"))
+    login_required_at = _position(middleware, _LOGIN_REQUIRED_MW)
+    if (
+        guest_settings.GUEST_ACCESS == "opt-in"
+        and login_required_at is not None
+        and guest_at is not None
+        and login_required_at < guest_at
+    ):
+        errors.append(_message("guest_auth.E020"))
     if settings.SESSION_ENGINE in (
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",

@@ -94,6 +94,11 @@ DEFAULTS: dict[str, Any] = {
     "RATE_LIMIT_CACHE": "default",
     # Dotted path of a callable(request) -> IP string; None reads REMOTE_ADDR.
     "CLIENT_IP": None,
+    # "all": guests are logged-in users everywhere. "opt-in": guests reach as
+    # guests only the views that opt in (allow_guest, AllowGuestMixin,
+    # regular_user_required, the guest API, allauth's entrance pages); every
+    # other view sees them as anonymous visitors.
+    "GUEST_ACCESS": "all",
 }
 
 
@@ -233,6 +238,12 @@ def _optional_rate(name: str, value: Any) -> Any:
         raise ImproperlyConfigured(f"{name}: {exc}") from None
 
 
+def _guest_access(name: str, value: Any) -> str:
+    if value not in ("all", "opt-in"):
+        raise ImproperlyConfigured(f"{name} must be 'all' or 'opt-in', not {value!r}.")
+    return str(value)
+
+
 def _cache_alias(name: str, value: Any) -> str:
     if not isinstance(value, str) or value not in django_settings.CACHES:
         raise ImproperlyConfigured(f"{name} must name an alias in CACHES, not {value!r}.")
@@ -255,6 +266,7 @@ _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "GLOBAL_RATE_LIMIT": _optional_rate,
     "RATE_LIMIT_CACHE": _cache_alias,
     "CLIENT_IP": _optional_dotted_path,
+    "GUEST_ACCESS": _guest_access,
 }
 assert _CLEANERS.keys() == DEFAULTS.keys()
 

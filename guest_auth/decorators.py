@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from asgiref.sync import iscoroutinefunction
 from django.http import HttpRequest
 
-from ._access import aensure_guest, ensure_guest, refuse_non_regular
+from ._access import OPT_IN, aensure_guest, ensure_guest, refuse_non_regular
 from ._session import ais_guest, is_guest
 
 __all__ = ["allow_guest", "regular_user_required"]
@@ -22,7 +22,8 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
 
     Bots (GUEST_AUTH_BLOCKED_USER_AGENTS) and requests the adapter refuses get
     no guest; the view then runs for an anonymous user. A client over a rate
-    limit gets the adapter's 429 response instead of the view.
+    limit gets the adapter's 429 response instead of the view. The view opts
+    in to guests (GUEST_AUTH_GUEST_ACCESS = "opt-in").
     """
     if iscoroutinefunction(view_func):
 
@@ -33,6 +34,7 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
                 return refusal
             return await view_func(request, *args, **kwargs)
 
+        setattr(_async_view, OPT_IN, True)
         return _async_view  # type: ignore[return-value]
 
     @wraps(view_func)
@@ -42,6 +44,7 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
             return refusal
         return view_func(request, *args, **kwargs)
 
+    setattr(_view, OPT_IN, True)
     return _view  # type: ignore[return-value]
 
 
@@ -58,6 +61,7 @@ def regular_user_required(view_func: ViewFunc) -> ViewFunc:
                 return refusal
             return await view_func(request, *args, **kwargs)
 
+        setattr(_async_view, OPT_IN, True)  # it sends guests to promotion itself
         return _async_view  # type: ignore[return-value]
 
     @wraps(view_func)
@@ -68,4 +72,5 @@ def regular_user_required(view_func: ViewFunc) -> ViewFunc:
             return refusal
         return view_func(request, *args, **kwargs)
 
+    setattr(_view, OPT_IN, True)  # it sends guests to promotion itself
     return _view  # type: ignore[return-value]

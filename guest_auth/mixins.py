@@ -16,6 +16,7 @@ class AllowGuestMixin:
     """Like @allow_guest: an anonymous visitor gets a guest before the handler runs."""
 
     view_is_async: bool
+    guest_auth_opt_in = True  # _access.OPT_IN
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if self.view_is_async:
@@ -36,6 +37,7 @@ class RegularUserRequiredMixin:
     """Like @regular_user_required: guests go to promotion, anonymous to login."""
 
     view_is_async: bool
+    guest_auth_opt_in = True  # _access.OPT_IN
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if self.view_is_async:

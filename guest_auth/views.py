@@ -35,6 +35,7 @@ class PromoteView(FormView):
     """
 
     template_name = "guest_auth/promote.html"
+    guest_auth_opt_in = True  # _access.OPT_IN: guests come here to be promoted
     redirect_field_name = REDIRECT_FIELD_NAME
 
     @method_decorator(sensitive_post_parameters("password1", "password2"))

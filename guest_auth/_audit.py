@@ -122,8 +122,11 @@ def _analyse(url: str, name: str, view_func: Any, access: str) -> tuple[Row, lis
         gates.append(Gate("allauth credentials", {"guest": "signup"}))
     elif _password_view(view_func):
         gates.append(Gate("password page", {"guest": "promote"}))
-    elif access == "opt-in" and not opts_in(view_func):
-        guest_as = "anonymous"
+    elif access == "opt-in":
+        if opts_in(view_func):
+            gates.append(Gate("opts in"))
+        else:
+            guest_as = "anonymous"
     if _LOGIN_REQUIRED_MW in _middleware() and getattr(view_func, "login_required", True):
         gates.append(Gate("LoginRequiredMiddleware", {"anonymous": "login"}))
     for gate in _view_gates(view_func):

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ._access import OPT_IN, aensure_guest, ensure_guest, refuse_non_regular
 from ._session import ais_guest, is_guest
 
-__all__ = ["allow_guest", "regular_user_required"]
+__all__ = ["allow_guest", "guests_allowed", "regular_user_required"]
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
@@ -46,6 +46,15 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
 
     setattr(_view, OPT_IN, True)
     return _view  # type: ignore[return-value]
+
+
+def guests_allowed(view_func: ViewFunc) -> ViewFunc:
+    """Let guests reach this view as guests with GUEST_AUTH_GUEST_ACCESS = "opt-in",
+    without creating one (allow_guest does both). Nothing else changes: the
+    view is returned as it is, marked. For a class-based view, set the class
+    attribute ``guest_auth_opt_in = True`` instead."""
+    setattr(view_func, OPT_IN, True)
+    return view_func
 
 
 def regular_user_required(view_func: ViewFunc) -> ViewFunc:

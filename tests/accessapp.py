@@ -13,12 +13,25 @@ from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.urls import path
 from django.views import View
 
-from guest_auth.decorators import allow_guest
+from guest_auth.decorators import allow_guest, guests_allowed
 from tests.testapp.views import _describe, plain
 
 
 @login_not_required  # sets an attribute on the function itself: not on plain
 def open_view(request):
+    return plain(request)
+
+
+@guests_allowed
+def cart(request):
+    """Opts in without creating guests: it calls an allow_guest helper on POST."""
+    if request.method == "POST":
+        return add_to_cart(request)
+    return plain(request)
+
+
+@allow_guest
+def add_to_cart(request):
     return plain(request)
 
 
@@ -48,6 +61,7 @@ def _is_manager(user):
 urlpatterns = [
     path("plain/", plain, name="plain"),
     path("async-plain/", async_plain),
+    path("cart/", cart),
     path("open/", open_view, name="open"),
     path("guest/", login_not_required(allow_guest(plain)), name="guest"),
     path("login-required/", login_required(plain), name="login-required"),

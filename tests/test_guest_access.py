@@ -9,6 +9,7 @@ from django.test import Client, override_settings
 
 from guest_auth.checks import MESSAGES, check_setup
 from guest_auth.models import Guest
+from guest_auth.testing import log_in_guest
 from tests.conftest import BROWSER_UA
 from tests.factories import PASSWORD, UserFactory
 from tests.testapp.models import Note
@@ -162,3 +163,12 @@ def test_check_e020_login_required_middleware_before_guest_middleware():
             assert isinstance(error, Error) and error.id == "guest_auth.E020"
     with LOGIN_REQUIRED_EVERYWHERE:
         assert check_setup() == []
+
+
+@OPT_IN
+def test_guests_allowed_opts_in_without_creating_guests(client, guest_user):
+    assert described(client, "/access/cart/")["authenticated"] is False  # no guest made
+    log_in_guest(client, guest_user)
+    assert described(client, "/access/cart/")["pk"] == str(guest_user.pk)
+    assert client.post("/access/cart/").json()["pk"] == str(guest_user.pk)
+    assert Guest.objects.count() == 1

@@ -26,6 +26,7 @@ def test_decorators_and_mixins_in_both_modes():
     expected = {
         #                          all mode                   opt-in mode
         "/access/plain/": (("yes", "yes", "yes"), ("yes", "yes, as anonymous", "yes")),
+        "/access/cart/": (("yes", "yes", "yes"), ("yes", "yes", "yes")),
         "/access/guest/": (("yes, as guest", "yes", "yes"), ("yes, as guest", "yes", "yes")),
         "/access/login-required/": (("login", "yes", "yes"), ("login", "login", "yes")),
         "/access/cbv-login-required/": (("login", "yes", "yes"), ("login", "login", "yes")),

@@ -266,7 +266,7 @@ def _password_view(view_func: Any) -> bool:
 
 
 def _middleware() -> list[str]:
-    found = []
+    found: list[str] = []
     for path in settings.MIDDLEWARE:
         try:
             cls = import_string(path)
@@ -289,9 +289,9 @@ def _reference_codes() -> dict[Any, str]:
 
     from .decorators import allow_guest, regular_user_required
 
-    def view(request: Any) -> None: ...
+    def view(request: Any) -> Any: ...
 
-    async def async_view(request: Any) -> None: ...
+    async def async_view(request: Any) -> Any: ...
 
     codes: dict[Any, str] = {}
     for sample in (view, async_view):

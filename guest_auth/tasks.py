@@ -33,7 +33,7 @@ try:  # Django 6.0+
     from django.tasks import TaskContext, task
 except ImportError:  # Django 5.2 with the backport, or neither
     try:
-        from django_tasks import TaskContext, task  # type: ignore[no-redef]
+        from django_tasks import TaskContext, task  # type: ignore[no-redef,assignment]
     except ImportError:
         task = None  # type: ignore[assignment]
 

@@ -44,7 +44,7 @@ def make_guest(
     from ..adapter import get_adapter
     from ..models import Guest
 
-    user = get_adapter().new_guest_user(None)
+    user = get_adapter().new_guest_user(None)  # type: ignore[arg-type]  # no request
     for name, value in fields.items():
         setattr(user, name, value)
     user.save()

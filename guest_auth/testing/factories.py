@@ -81,7 +81,7 @@ class GuestUserFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
-        user = get_adapter().new_guest_user(None)
+        user = get_adapter().new_guest_user(None)  # type: ignore[arg-type]  # no request
         for name, value in kwargs.items():
             setattr(user, name, value)
         user.save()

@@ -129,3 +129,33 @@ def test_the_command_audits_the_other_mode_on_request():
     )
     plain = next(line for line in out.getvalue().splitlines() if line.startswith("/access/plain/"))
     assert plain.split() == ["/access/plain/", "plain", "yes", "yes,", "as", "anonymous", "yes"]
+
+
+def test_the_whole_test_site():
+    items = list(audit(access="opt-in"))  # ROOT_URLCONF: tests/urls.py
+    rows = {item.url: (item.cells, item.via) for item in items if isinstance(item, Row)}
+    assert rows["/regular/"] == (
+        ("login", "promote", "yes"),
+        ("opts in", "regular_user_required"),
+    )
+    assert rows["/cbv/regular/"][0] == ("login", "promote", "yes")
+    assert rows["/cbv/guest/"] == (("yes, as guest", "yes", "yes"), ("opts in", "AllowGuestMixin"))
+    assert rows["/guest/promote/"][0] == ("login", "yes", "yes")
+    assert rows["/accounts/password_change/"] == (("yes", "promote", "yes"), ("password page",))
+    assert rows["/accounts/login/"][0] == ("yes", "yes, as anonymous", "yes")
+    assert rows["/admin/"] == (("login", "login", "staff"), ("admin",))
+    assert rows["/admin/login/"][0] == ("yes", "yes, as anonymous", "yes")
+    if apps.is_installed("allauth.account"):
+        assert rows["/allauth/login/"] == (
+            ("yes", "yes, as anonymous", "yes"),
+            ("allauth entrance",),
+        )
+        assert rows["/allauth/password/change/"][0] == ("yes", "signup", "yes")
+    if DRF:
+        assert rows["/api/guest/me/"][0] == ("refused", "yes", "yes")
+    problems = [item.url for item in items if isinstance(item, Problem)]
+    assert problems == [
+        "/access/custom-test/",
+        "/access/custom-mixin/",
+        *(["/access/api/custom/", "/access/api/either/"] if DRF else []),
+    ]

@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from asgiref.sync import iscoroutinefunction
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest
 
 from ._access import OPT_IN, aensure_guest, ensure_guest, refuse_non_regular
@@ -22,8 +23,10 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
 
     Bots (GUEST_AUTH_BLOCKED_USER_AGENTS) and requests the adapter refuses get
     no guest; the view then runs for an anonymous user. A client over a rate
-    limit gets the adapter's 429 response instead of the view. The view opts
-    in to guests (GUEST_AUTH_GUEST_ACCESS = "opt-in").
+    limit gets the adapter's 429 response instead of the view. The view is
+    marked ``login_not_required``: Django's LoginRequiredMiddleware lets
+    anonymous visitors reach it, to become guests. It opts in to guests
+    (GUEST_AUTH_GUEST_ACCESS = "opt-in").
     """
     if iscoroutinefunction(view_func):
 
@@ -35,7 +38,7 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
             return await view_func(request, *args, **kwargs)
 
         setattr(_async_view, OPT_IN, True)
-        return _async_view  # type: ignore[return-value]
+        return login_not_required(_async_view)  # type: ignore[return-value]
 
     @wraps(view_func)
     def _view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -45,7 +48,7 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
         return view_func(request, *args, **kwargs)
 
     setattr(_view, OPT_IN, True)
-    return _view  # type: ignore[return-value]
+    return login_not_required(_view)  # type: ignore[return-value]
 
 
 def guests_allowed(view_func: ViewFunc) -> ViewFunc:

@@ -8,6 +8,7 @@ __all__ = [
     "GuestCreationDenied",
     "NotAGuest",
     "PurgeArgumentError",
+    "RateLimitUnavailable",
     "RateLimited",
 ]
 
@@ -34,6 +35,23 @@ class RateLimited(GuestCreationDenied):
         return ngettext(
             "Too many new guests; retry in %(seconds)d second.",
             "Too many new guests; retry in %(seconds)d seconds.",
+            self.retry_after,
+        ) % {"seconds": self.retry_after}
+
+
+class RateLimitUnavailable(GuestCreationDenied):
+    """The rate-limit cache failed and GUEST_AUTH_RATE_LIMIT_ON_CACHE_ERROR is "refuse"."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        #: Seconds until the cache is tried again (the Retry-After value).
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        # Translated when shown, as RateLimited's.
+        return ngettext(
+            "Guests cannot be created right now; retry in %(seconds)d second.",
+            "Guests cannot be created right now; retry in %(seconds)d seconds.",
             self.retry_after,
         ) % {"seconds": self.retry_after}
 

@@ -109,6 +109,11 @@ DEFAULTS: dict[str, Any] = {
     # Options of guest_auth.contrib.ipware.client_ip: proxy_count, trusted_proxies
     # and headers (see that module and docs/howto/proxies.md).
     "IPWARE": {},
+    # "all": guests are logged-in users everywhere. "opt-in": guests reach as
+    # guests only the views that opt in (allow_guest, guests_allowed,
+    # regular_user_required, their mixins, the guest API, allauth's entrance
+    # pages); every other view sees them as anonymous visitors.
+    "GUEST_ACCESS": "all",
 }
 
 
@@ -336,6 +341,7 @@ _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "RATE_LIMIT_ON_CACHE_ERROR": _one_of("allow", "refuse"),
     "CLIENT_IP": _optional_callable,
     "IPWARE": _ipware_options,
+    "GUEST_ACCESS": _one_of("all", "opt-in"),
 }
 assert _CLEANERS.keys() == DEFAULTS.keys()
 

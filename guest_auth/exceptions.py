@@ -1,10 +1,13 @@
 """Exceptions raised by guest_auth.services."""
 
+from django.utils.translation import ngettext
+
 __all__ = [
     "AlreadyAuthenticated",
     "GuestAuthError",
     "GuestCreationDenied",
     "NotAGuest",
+    "PurgeArgumentError",
     "RateLimitUnavailable",
     "RateLimited",
 ]
@@ -22,18 +25,35 @@ class RateLimited(GuestCreationDenied):
     """Too many guests were created recently for this client, network or site."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"Too many new guests; retry in {retry_after} seconds.")
+        super().__init__(retry_after)
         #: Seconds until the exhausted window ends (the Retry-After value).
         self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        # In the language active when it is shown (the request's, with
+        # LocaleMiddleware), not when it was raised.
+        return ngettext(
+            "Too many new guests; retry in %(seconds)d second.",
+            "Too many new guests; retry in %(seconds)d seconds.",
+            self.retry_after,
+        ) % {"seconds": self.retry_after}
 
 
 class RateLimitUnavailable(GuestCreationDenied):
     """The rate-limit cache failed and GUEST_AUTH_RATE_LIMIT_ON_CACHE_ERROR is "refuse"."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"Guests cannot be created right now; retry in {retry_after} seconds.")
+        super().__init__(retry_after)
         #: Seconds until the cache is tried again (the Retry-After value).
         self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        # Translated when shown, as RateLimited's.
+        return ngettext(
+            "Guests cannot be created right now; retry in %(seconds)d second.",
+            "Guests cannot be created right now; retry in %(seconds)d seconds.",
+            self.retry_after,
+        ) % {"seconds": self.retry_after}
 
 
 class AlreadyAuthenticated(GuestAuthError):
@@ -42,3 +62,8 @@ class AlreadyAuthenticated(GuestAuthError):
 
 class NotAGuest(GuestAuthError):
     """The user is not (or no longer) a guest, so it cannot be promoted."""
+
+
+class PurgeArgumentError(GuestAuthError, ValueError):
+    """A purge was asked for with a bad option (the command or a task); the
+    message is the command's one-line error."""

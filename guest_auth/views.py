@@ -63,6 +63,7 @@ class PromoteView(_NextMixin, FormView):
     """
 
     template_name = "guest_auth/promote.html"
+    guest_auth_opt_in = True  # _access.OPT_IN: guests come here to be promoted
 
     @method_decorator(sensitive_post_parameters("password1", "password2"))
     @method_decorator(csrf_protect)

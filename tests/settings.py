@@ -10,9 +10,13 @@ Environment:
 - GUEST_AUTH_TEST_REDIS_URL: redis://127.0.0.1:6379/15 to count rate limits in
   Redis (the multi-process rate-limit test needs it; default
   redis://127.0.0.1:6379/15 is tried and the test skips if nothing answers).
-- GUEST_AUTH_TEST_WITHOUT_DRF, GUEST_AUTH_TEST_WITHOUT_ALLAUTH: set (tox's
-  noextras environment) where djangorestframework or django-allauth is not
+- GUEST_AUTH_TEST_WITHOUT_DRF, GUEST_AUTH_TEST_WITHOUT_ALLAUTH,
+  GUEST_AUTH_TEST_WITHOUT_CELERY, GUEST_AUTH_TEST_WITHOUT_TASKS: set (tox's
+  noextras environment) where djangorestframework, django-allauth, Celery or
+  the tasks framework (Django 6.0's, or the django-tasks backport) is not
   installed; their tests are then not collected.
+- GUEST_AUTH_TEST_CELERY_URL: the broker and result backend of the real
+  Celery worker test (default redis://127.0.0.1:6379/13).
 """
 
 import os
@@ -150,6 +154,21 @@ def _database(url: str) -> dict:
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     return config
 
+
+# guest_auth.tasks: Django 6.0's tasks framework, or the backport on Django 5.2.
+# "deferring" runs tasks at once, except those to run later, which it keeps.
+if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_TASKS"):
+    _TASKS = "django.tasks" if django.VERSION >= (6, 0) else "django_tasks"
+    if _TASKS == "django_tasks":
+        INSTALLED_APPS.append("django_tasks")
+    TASKS = {
+        "default": {"BACKEND": f"{_TASKS}.backends.immediate.ImmediateBackend"},
+        "deferring": {"BACKEND": "tests.taskbackends.ImmediateUnlessDeferred"},
+    }
+
+# guest_auth.contrib.celery: tests/celeryapp.py (eager runs need no broker).
+CELERY_BROKER_URL = os.environ.get("GUEST_AUTH_TEST_CELERY_URL", "redis://127.0.0.1:6379/13")
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 
 # Rate-limit counters: the local-memory cache unless GUEST_AUTH_TEST_REDIS_URL
 # names a Redis server (tests/test_ratelimit.py's multi-process test sets it).

@@ -38,7 +38,9 @@ def test_defaults():
         "RATE_LIMIT_ON_CACHE_ERROR",
         "CLIENT_IP",
         "IPWARE",
+        "GUEST_ACCESS",
     }
+    assert guest_settings.GUEST_ACCESS == "all"
 
 
 def test_settings_are_read_at_access_time():
@@ -226,3 +228,13 @@ def test_merge_policies_are_keyed_by_label_with_callables_imported():
         } == guest_settings.MERGE_POLICIES
     with override_settings(GUEST_AUTH_MERGE_SESSION_KEYS=["coupon", "cart"]):
         assert guest_settings.MERGE_SESSION_KEYS == ("coupon", "cart")
+
+
+@pytest.mark.parametrize("value", ["none", "opt_in", True, None])
+def test_guest_access_choices(value):
+    with override_settings(GUEST_AUTH_GUEST_ACCESS=value):
+        with pytest.raises(ImproperlyConfigured) as raised:
+            getattr(guest_settings, "GUEST_ACCESS")  # noqa: B009
+        assert str(raised.value) == (
+            f"GUEST_AUTH_GUEST_ACCESS must be 'all' or 'opt-in', not {value!r}."
+        )

@@ -36,6 +36,7 @@ urlpatterns = [
     path("template/", views.template_view),
     path("merge/", include("tests.mergeapp.urls")),
     path("perf/", include("tests.perfapp.urls")),
+    path("access/", include("tests.accessapp")),
 ]
 
 if apps.is_installed("rest_framework"):

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
     from django.http import HttpRequest, HttpResponseBase
 
-__all__: list[str] = []
+__all__ = ["before_view", "concerns", "integration_enabled", "kind"]
 
 # Entrance views that are neither RedirectAuthenticatedUserMixin subclasses
 # nor in a provider's package: function views by name, the others by class.
@@ -88,6 +88,12 @@ def before_view(request: HttpRequest, view_func: Callable[..., Any]) -> HttpResp
         return redirect_to_login(request.get_full_path(), reverse("account_signup"))
     _guests.hide(request, _guests.current_guest(request))
     return None
+
+
+def kind(view_func: Callable[..., Any]) -> str | None:
+    """ "entrance", "kept out" or None, as before_view() treats the view
+    (None too when the integration is off); for ``manage.py guest_access``."""
+    return _kind(view_func) if integration_enabled() else None
 
 
 def integration_enabled() -> bool:

@@ -116,6 +116,8 @@ class _AlreadyAuthenticated(APIException):
 
 
 class _GuestAPIView(APIView):
+    # _access.OPT_IN: guests reach these endpoints with GUEST_AUTH_GUEST_ACCESS = "opt-in".
+    guest_auth_opt_in = True
     # Fixed rather than the site's defaults, so the endpoints and their schema
     # behave the same on every site: the token first, so that an anonymous
     # request gets 401 with WWW-Authenticate rather than 403.

@@ -126,15 +126,19 @@ def generate(guests: int) -> float:
     refs, user_table = tables()
     postgres = vendor() == "postgresql"
     started = time.perf_counter()
-    seq = _sequence(users, 'i')
+    seq = _sequence(users, "i")
     guest_name = (
-        "'guest_' || lpad(to_hex(i), 20, '0')" if postgres else "CONCAT('guest_', LPAD(HEX(i), 20, '0'))"
+        "'guest_' || lpad(to_hex(i), 20, '0')"
+        if postgres
+        else "CONCAT('guest_', LPAD(HEX(i), 20, '0'))"
     )
     user_name = "'user_' || i" if postgres else "CONCAT('user_', i)"
     payload = "'row ' || j || ' of user ' || i" if postgres else "CONCAT('row ', j, ' of user ', i)"
     now = "now()" if postgres else "UTC_TIMESTAMP(6)"
-    ago = (lambda days: f"now() - interval '{days} days'") if postgres else (
-        lambda days: f"UTC_TIMESTAMP(6) - INTERVAL {days} DAY"
+    ago = (
+        (lambda days: f"now() - interval '{days} days'")
+        if postgres
+        else (lambda days: f"UTC_TIMESTAMP(6) - INTERVAL {days} DAY")
     )
     with connection.cursor() as cursor:
         if postgres:
@@ -313,7 +317,9 @@ def compare(guests: int, repeat: int, batch_size: int | None) -> tuple[float, fl
     sql, purge = statistics.median(times["sql"]), statistics.median(times["purge"])
     print(f"  SQL floor        median {sql:7.2f} s  ({guests / sql:,.0f} guests/s)")
     print(f"  purge_guests()   median {purge:7.2f} s  ({guests / purge:,.0f} guests/s)")
-    print(f"  ratio            median {ratio:.2f} of the rounds' ratios  (target <= {TARGET_RATIO})")
+    print(
+        f"  ratio            median {ratio:.2f} of the rounds' ratios  (target <= {TARGET_RATIO})"
+    )
     print(
         f"  peak RSS         purge {max(rss['purge']):.0f} MB (target < {TARGET_RSS_MB} MB),"
         f" SQL floor child {max(rss['sql']):.0f} MB",
@@ -331,9 +337,7 @@ def main() -> None:
         default=[100_000],
         help="idle guests, one comparison per size (default 100000)",
     )
-    parser.add_argument(
-        "--repeat", type=int, default=3, help="rounds of each method (default 3)"
-    )
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of each method (default 3)")
     parser.add_argument(
         "--batch-size",
         type=int,

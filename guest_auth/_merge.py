@@ -44,12 +44,13 @@ from django.db import models, router, transaction
 from django.db.models import Count, Exists, OuterRef, Q, UniqueConstraint
 from django.db.models.deletion import Collector
 
+from ._session import is_guest
+from ._tally import record_removed
 from .conf import guest_settings
 from .exceptions import NotAGuest
 from .models import Guest
-from .stats import _record_removed
 
-__all__ = ["MergeCounts", "MergeSummary", "merge"]
+__all__ = ["MergeCounts", "MergeSummary", "may_merge", "merge", "merge_guest"]
 
 _MOVE = "move"
 _KEEP_USER = "keep-user"
@@ -157,6 +158,34 @@ class _DryRun(Exception):
         self.summary = summary
 
 
+def merge_guest(guest: Any, user: Any, dry_run: bool = False) -> MergeSummary:
+    """Move the guest's data to ``user``, delete the guest, and say what happened.
+
+    Rows pointing at the guest move to ``user`` unless a unique constraint or a
+    one-to-one keeps the user's own (GUEST_AUTH_MERGE_POLICIES changes that per
+    model); see the docs. One transaction: on any error nothing has changed.
+    With ``dry_run`` nothing changes and the summary is the one a real run
+    would return. Returns an empty summary, changing nothing, when no merge is
+    allowed: ``user`` is the guest itself, inactive, or a guest. Raises
+    NotAGuest when ``guest`` is not (or no longer) a guest, and
+    ProtectedError/RestrictedError when rows that stay with the guest protect it
+    from deletion.
+    """
+    if not may_merge(guest, user):
+        return MergeSummary()
+    return merge(guest, user, dry_run=dry_run)
+
+
+def may_merge(guest: Any, user: Any) -> bool:
+    """Whether merging ``guest`` into ``user`` is allowed at all (nothing is lost if not)."""
+    return (
+        user.pk != guest.pk
+        and getattr(user, "is_active", True)
+        # Another guest: a guest logging in as a guest (a device credential).
+        and not is_guest(user)
+    )
+
+
 def merge(guest: Any, user: Any, *, dry_run: bool = False) -> MergeSummary:
     """Merge ``guest`` into ``user`` and delete it (see the module docstring).
 
@@ -211,7 +240,7 @@ def _merge(guest: Any, user: Any, db: str, dry_run: bool) -> MergeSummary:
     else:
         # A queryset delete leaves guest.pk set, for the guest_merged receivers.
         type(guest)._base_manager.using(db).filter(pk=guest.pk).delete()
-        _record_removed("merged", [created], db)
+        record_removed("merged", [created], db)
     return MergeSummary(counts)
 
 
@@ -282,15 +311,16 @@ def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
         if opts.proxy or opts.app_label == Guest._meta.app_label:
             continue
         owner = opts.auto_created
-        if owner and owner._meta.concrete_model is concrete_user:
+        if isinstance(owner, type) and owner._meta.concrete_model is concrete_user:
             continue  # the user's own many-to-many fields: groups, permissions
         # Concrete only: a ForeignObject has no column of its own to update.
         for field in opts.local_concrete_fields:
             if (
                 field.is_relation
                 and (field.many_to_one or field.one_to_one)
+                and field.related_model is not None
                 and field.related_model._meta.concrete_model is concrete_user
-                and not field.remote_field.parent_link
+                and not getattr(field.remote_field, "parent_link", False)
             ):
                 relations.append(
                     _Relation(
@@ -299,7 +329,7 @@ def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
                         fixed=(),
                         generic=False,
                         unique_sets=_unique_sets(model, field.name),
-                        one_to_one=field.one_to_one,
+                        one_to_one=bool(field.one_to_one),
                         movable=not field.primary_key,
                     )
                 )
@@ -308,7 +338,7 @@ def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
                 from django.contrib.contenttypes.models import ContentType
 
                 user_ct = ContentType.objects.db_manager(db).get_for_model(user_model)
-            id_field = opts.get_field(generic.fk_field)
+            id_field = _concrete(opts.get_field(generic.fk_field))
             relations.append(
                 _Relation(
                     model=model,
@@ -333,12 +363,18 @@ def _generic_keys(model: type[models.Model], user_model: type[models.Model]) -> 
     found = []
     for field in model._meta.private_fields:
         if isinstance(field, GenericForeignKey):
-            kind = _key_kind(model._meta.get_field(field.fk_field))
+            kind = _key_kind(_concrete(model._meta.get_field(field.fk_field)))
             # A text object id holds any key; otherwise the kinds must agree
             # (an integer column cannot point at a UUID-keyed user).
             if kind == "text" or kind == user_kind:
                 found.append(field)
     return found
+
+
+def _concrete(field: Any) -> models.Field:
+    """A field that get_field() returns, known to be a concrete one (not a reverse relation)."""
+    assert isinstance(field, models.Field)
+    return field
 
 
 def _key_kind(field: models.Field) -> str:
@@ -366,7 +402,7 @@ def _unique_sets(
         return tuple(opts.get_field(n).name for n in names)
 
     sets: list[tuple[tuple[str, ...], Q | None]] = []
-    if opts.get_field(name).unique:
+    if _concrete(opts.get_field(name)).unique:
         sets.append(((), None))
     for together in opts.unique_together:
         fields = canonical(together)

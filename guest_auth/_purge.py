@@ -1,4 +1,4 @@
-"""The machinery behind :func:`guest_auth.services.purge_guests`.
+"""Purging guests idle for too long: :func:`purge_guests` and its machinery.
 
 Guests are taken in primary-key order, one batch per transaction. Each batch
 is selected, and its Guest rows locked, by one ``SELECT ... FOR UPDATE SKIP
@@ -29,19 +29,23 @@ from uuid import UUID
 from django.contrib.auth import get_user_model
 from django.db import OperationalError, connections, router, transaction
 from django.db.models import PROTECT, RESTRICT, F, Lookup, Model, Q, QuerySet
+from django.db.models.base import ModelState
 from django.db.models.deletion import (
     Collector,
     ProtectedError,
     RestrictedError,
     get_candidate_relations_to_delete,
 )
-from django.db.models.base import ModelState
 from django.db.models.signals import post_delete, post_init, pre_delete, pre_init
+from django.utils import timezone
 
+from ._durations import to_timedelta
+from ._tally import record_removed
+from .conf import guest_settings
 from .models import Guest
-from .stats import _record_removed
+from .signals import guests_purged
 
-__all__ = ["Purge", "PurgeProgress"]
+__all__ = ["Purge", "PurgeProgress", "purge_guests"]
 
 logger = logging.getLogger("guest_auth.purge")
 
@@ -50,6 +54,69 @@ logger = logging.getLogger("guest_auth.purge")
 _CHUNK = 500
 # Tries of a batch whose transaction a deadlock rolled back.
 _ATTEMPTS = 5
+
+
+def purge_guests(
+    older_than: Any = None,
+    batch_size: int | None = None,
+    dry_run: bool = False,
+    *,
+    guests: QuerySet[Guest] | None = None,
+    limit: int | None = None,
+    time_limit: Any = None,
+    progress: Callable[[PurgeProgress], object] | None = None,
+) -> int:
+    """Delete guests inactive for longer than ``older_than`` and return how many.
+
+    ``older_than`` is a timedelta, seconds or text such as ``"30d"`` (default
+    GUEST_AUTH_MAX_INACTIVITY). Guests are deleted ``batch_size`` at a time,
+    one transaction per batch, with their users and everything that cascades
+    from them under Django's on_delete rules; a guest owning a row that
+    PROTECTs or RESTRICTs its deletion is skipped. ``guests`` narrows the
+    candidates (the admin action passes the selection). With ``dry_run``
+    nothing is deleted and the count is of the guests that would be.
+
+    ``limit`` caps how many guests this run deletes and ``time_limit`` (a
+    duration, like ``older_than``) stops it from starting a batch once that
+    much time has passed, so a large backlog can be drained in slices.
+    ``progress`` is called with a PurgeProgress after every batch and once at
+    the end. Raises ValueError for a non-positive duration, size or limit.
+    """
+    window = guest_settings.MAX_INACTIVITY if older_than is None else to_timedelta(older_than)
+    if batch_size is None:
+        batch_size = guest_settings.PURGE_BATCH_SIZE
+    _check_positive_int("batch_size", batch_size)
+    if limit is not None:
+        _check_positive_int("limit", limit)
+    seconds = None
+    if time_limit is not None:
+        try:
+            seconds = to_timedelta(time_limit).total_seconds()
+        except ValueError as exc:
+            raise ValueError(f"time_limit: {exc}") from None
+
+    purge = Purge(
+        cutoff=timezone.now() - window,
+        batch_size=batch_size,
+        dry_run=dry_run,
+        guests=guests,
+        limit=limit,
+        time_limit=seconds,
+        progress=progress,
+    )
+    try:
+        purge.run()
+    finally:
+        # Once per run, also when an error stops it: the batches committed
+        # before the error are gone for good.
+        if purge.deleted and not dry_run:
+            guests_purged.send(sender=Guest, count=purge.deleted)
+    return purge.deleted
+
+
+def _check_positive_int(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, not {value!r}.")
 
 
 @dataclass(frozen=True)
@@ -196,7 +263,7 @@ class Purge:
                     self._removed = []
                     self._settle(users)
                     # Once per batch, in its transaction (guest_auth.stats).
-                    _record_removed("purged", self._removed, self.using)
+                    record_removed("purged", self._removed, self.using)
                 return len(users), last
             except OperationalError as exc:
                 self.deleted, self.skipped, self._protected_by = counters
@@ -244,7 +311,7 @@ class Purge:
         # What Model.from_db() makes of the values of self._fields (the other
         # fields deferred), minus __init__ and its pre/post_init signals.
         obj = self.model.__new__(self.model)
-        obj.__dict__.update(zip(self._fields, values))
+        obj.__dict__.update(zip(self._fields, values, strict=True))
         obj._state = ModelState()
         obj._state.adding = False
         obj._state.db = self.using

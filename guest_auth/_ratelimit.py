@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 import math
-import re
 import time
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +18,6 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
-from ._durations import to_timedelta
 from .conf import guest_settings
 from .exceptions import RateLimited
 
@@ -29,29 +26,7 @@ if TYPE_CHECKING:
 
     from django.http import HttpRequest
 
-__all__ = ["Rate", "check_creation_rate", "client_ip", "parse_rate"]
-
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\S+)\s*$")
-
-
-@dataclass(frozen=True)
-class Rate:
-    count: int
-    seconds: int
-
-
-def parse_rate(value: str) -> Rate:
-    """``"30/h"``, ``"100/2h"``, ``"5/30s"``, ``"1000/d"`` -> Rate; ValueError otherwise."""
-    match = _RATE.match(value)
-    if match is None:
-        raise ValueError(f"{value!r} is not a rate; use COUNT/PERIOD such as 30/h or 100/2h.")
-    count, period = match.groups()
-    if period.isalpha():
-        period = f"1{period}"
-    seconds = to_timedelta(period).total_seconds()
-    if int(count) < 1 or seconds < 1 or seconds != int(seconds):
-        raise ValueError(f"{value!r} needs a count of at least 1 and whole seconds.")
-    return Rate(int(count), int(seconds))
+__all__ = ["check_creation_rate", "client_ip"]
 
 
 @lru_cache(maxsize=8)

@@ -116,7 +116,7 @@ class GuestAdapter:
         guest). The default is ``services.merge_guest(guest, user)``; override
         to replace the whole step.
         """
-        from .services import merge_guest
+        from ._merge import merge_guest
 
         return merge_guest(guest, user)
 
@@ -126,7 +126,7 @@ class GuestAdapter:
         By default regular users are verified and guests are not. Override when
         accounts have a stronger notion, such as a confirmed email address.
         """
-        from .services import is_guest
+        from ._session import is_guest
 
         return not is_guest(user)
 
@@ -145,7 +145,9 @@ def _search_cached(pattern: re.Pattern[str], user_agent: str) -> bool:
 
 def _username_field() -> models.Field:
     user_model = get_user_model()
-    return user_model._meta.get_field(user_model.USERNAME_FIELD)
+    field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    assert isinstance(field, models.Field)
+    return field
 
 
 @lru_cache(maxsize=8)

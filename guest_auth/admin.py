@@ -21,10 +21,9 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import _chart
-from ._purge import PurgeProgress
+from ._purge import PurgeProgress, purge_guests
 from .conf import guest_settings
 from .models import Guest
-from .services import purge_guests
 from .stats import insights
 
 __all__ = ["GuestAdmin", "GuestListFilter"]
@@ -193,7 +192,7 @@ def add_guest_filter_to_user_admin(site: admin.AdminSite = admin.site) -> None:
     """Add GuestListFilter to the registered user admin (idempotent)."""
     model_admin = site._registry.get(get_user_model())
     if model_admin is not None and GuestListFilter not in model_admin.list_filter:
-        model_admin.list_filter = (*model_admin.list_filter, GuestListFilter)
+        model_admin.list_filter = (*model_admin.list_filter, GuestListFilter)  # type: ignore[misc]
 
 
 add_guest_filter_to_user_admin()

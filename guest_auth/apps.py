@@ -1,7 +1,7 @@
-from typing import Any
-
 from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
+
+__all__ = ["GuestAuthConfig"]
 
 
 class GuestAuthConfig(AppConfig):
@@ -16,15 +16,16 @@ class GuestAuthConfig(AppConfig):
         from django.db.models.signals import pre_save
 
         from . import checks  # noqa: F401  (registers the system checks)
+        from ._login import on_login, on_logout
+        from ._session import refuse_staff_guest
         from .conf import guest_settings
-        from .services import _refuse_staff_guest
 
         # Fail at startup, naming the setting, rather than on some later request.
         guest_settings.validate()
-        user_logged_in.connect(_on_login, dispatch_uid="guest_auth.on_login")
-        user_logged_out.connect(_on_logout, dispatch_uid="guest_auth.on_logout")
+        user_logged_in.connect(on_login, dispatch_uid="guest_auth.on_login")
+        user_logged_out.connect(on_logout, dispatch_uid="guest_auth.on_logout")
         pre_save.connect(
-            _refuse_staff_guest, sender=get_user_model(), dispatch_uid="guest_auth.no_staff_guests"
+            refuse_staff_guest, sender=get_user_model(), dispatch_uid="guest_auth.no_staff_guests"
         )
         # The user admin may be registered after our admin module was imported
         # (apps listed after guest_auth); by now admin autodiscovery is done when
@@ -33,15 +34,3 @@ class GuestAuthConfig(AppConfig):
             from .admin import add_guest_filter_to_user_admin
 
             add_guest_filter_to_user_admin()
-
-
-def _on_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    from .services import _remember_login
-
-    _remember_login(request, user)
-
-
-def _on_logout(sender: Any, request: Any, **kwargs: Any) -> None:
-    from .services import _note_logout
-
-    _note_logout(request)

@@ -23,6 +23,7 @@ from django.middleware.csrf import CSRF_SESSION_KEY
 from django.utils.module_loading import import_string
 
 from ._durations import to_timedelta
+from ._rates import parse_rate
 
 __all__ = ["DEFAULTS", "PREFIX", "guest_settings"]
 
@@ -224,8 +225,6 @@ def _optional_dotted_path(name: str, value: Any) -> str | None:
 def _optional_rate(name: str, value: Any) -> Any:
     if value is None:
         return None
-    from ._ratelimit import parse_rate
-
     if not isinstance(value, str):
         raise ImproperlyConfigured(f"{name} must be a rate such as '30/h' or None, not {value!r}.")
     try:

@@ -7,11 +7,10 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from asgiref.sync import iscoroutinefunction
-from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponseBase
-from django.urls import reverse
+from django.http import HttpRequest
 
-from . import services
+from ._access import aensure_guest, ensure_guest, refuse_non_regular
+from ._session import ais_guest, is_guest
 
 __all__ = ["allow_guest", "regular_user_required"]
 
@@ -29,7 +28,7 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
 
         @wraps(view_func)
         async def _async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            refusal = await services._aensure_guest(request)
+            refusal = await aensure_guest(request)
             if refusal is not None:
                 return refusal
             return await view_func(request, *args, **kwargs)
@@ -38,7 +37,7 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
 
     @wraps(view_func)
     def _view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        refusal = services._ensure_guest(request)
+        refusal = ensure_guest(request)
         if refusal is not None:
             return refusal
         return view_func(request, *args, **kwargs)
@@ -54,7 +53,7 @@ def regular_user_required(view_func: ViewFunc) -> ViewFunc:
         @wraps(view_func)
         async def _async_view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             user = await request.auser()
-            refusal = _refuse_non_regular(request, user, await services._ais_guest(user))
+            refusal = refuse_non_regular(request, user, await ais_guest(user))
             if refusal is not None:
                 return refusal
             return await view_func(request, *args, **kwargs)
@@ -64,18 +63,9 @@ def regular_user_required(view_func: ViewFunc) -> ViewFunc:
     @wraps(view_func)
     def _view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         user = request.user
-        refusal = _refuse_non_regular(request, user, services.is_guest(user))
+        refusal = refuse_non_regular(request, user, is_guest(user))
         if refusal is not None:
             return refusal
         return view_func(request, *args, **kwargs)
 
     return _view  # type: ignore[return-value]
-
-
-def _refuse_non_regular(request: HttpRequest, user: Any, guest: bool) -> HttpResponseBase | None:
-    """The redirect for a user who is not regular, or None to let it in."""
-    if not user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if guest:
-        return redirect_to_login(request.get_full_path(), reverse("guest_auth:promote"))
-    return None

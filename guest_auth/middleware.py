@@ -12,10 +12,22 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
-from django.urls import reverse
-from django.utils.functional import LazyObject, SimpleLazyObject, empty
+from django.utils.functional import SimpleLazyObject, empty
 
-from . import services
+from ._access import to_promotion
+from ._login import watch_session
+from ._session import (
+    FLAG,
+    GUEST_SESSION_KEY,
+    REQUEST_GUEST,
+    ais_guest,
+    annotate,
+    arecord_activity,
+    is_guest,
+    record_activity,
+    request_guest,
+    unwrap,
+)
 
 __all__ = ["GuestMiddleware"]
 
@@ -49,27 +61,27 @@ class GuestMiddleware:
         if self.is_async:
             markcoroutinefunction(self)
             # Django would run a sync process_view in a thread on every request.
-            self.process_view = self._aprocess_view  # type: ignore[method-assign]
+            self.process_view = self._aprocess_view  # type: ignore[method-assign,assignment]
         self._allauth = _allauth_views()
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
         _wrap_user(request)
-        services._watch_session(request)
+        watch_session(request)
         response = self.get_response(request)
-        guest = services._request_guest(request)
+        guest = request_guest(request)
         if guest is not None:
-            services._record_activity(request, guest)
+            record_activity(request, guest)
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         _wrap_user(request)
-        services._watch_session(request)
+        watch_session(request)
         response = await self.get_response(request)
-        guest = services._request_guest(request)
+        guest = request_guest(request)
         if guest is not None:
-            await services._arecord_activity(request, guest)
+            await arecord_activity(request, guest)
         return response
 
     def process_view(
@@ -81,9 +93,9 @@ class GuestMiddleware:
         """
         if self._allauth is not None and self._allauth.concerns(view_func):
             return self._allauth.before_view(request, view_func)
-        if not _guests_kept_out(view_func) or not services.is_guest(request.user):
+        if not _guests_kept_out(view_func) or not is_guest(request.user):
             return None
-        return _to_promotion(request)
+        return to_promotion(request)
 
     async def _aprocess_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
@@ -91,9 +103,9 @@ class GuestMiddleware:
         if self._allauth is not None and self._allauth.concerns(view_func):
             # allauth's views are sync: a thread only for them, not every request.
             return await sync_to_async(self._allauth.before_view)(request, view_func)
-        if not _guests_kept_out(view_func) or not await services._ais_guest(await request.auser()):
+        if not _guests_kept_out(view_func) or not await ais_guest(await request.auser()):
             return None
-        return _to_promotion(request)
+        return to_promotion(request)
 
 
 def _allauth_views() -> Any:
@@ -124,10 +136,6 @@ def _guests_kept_out(view_func: Any) -> bool:
     return isinstance(view_class, type) and issubclass(view_class, _PASSWORD_VIEWS)
 
 
-def _to_promotion(request: HttpRequest) -> HttpResponseBase:
-    return auth_views.redirect_to_login(request.get_full_path(), reverse("guest_auth:promote"))
-
-
 def _wrap_user(request: HttpRequest) -> None:
     # This runs on every request, and most never look at the user: no
     # closures, and no second lazy object when it can be avoided.
@@ -135,14 +143,14 @@ def _wrap_user(request: HttpRequest) -> None:
         user = request.user
     except AttributeError:
         raise ImproperlyConfigured(_MISSING_AUTH) from None
-    state = user.__dict__ if type(user) is SimpleLazyObject else {}
-    if state.get("_wrapped", None) is empty:
+    state: dict[str, Any] = user.__dict__ if type(user) is SimpleLazyObject else {}
+    if state.get("_wrapped") is empty:
         # AuthenticationMiddleware's lazy user, not loaded yet: annotate the
         # user as it loads instead of wrapping it in another lazy object,
         # which every attribute access of the view would then go through.
         state["_setupfunc"] = partial(_load, request, state["_setupfunc"])
     else:
-        request.user = SimpleLazyObject(partial(_resolve, request, user))
+        request.user = SimpleLazyObject(partial(_resolve, request, user))  # type: ignore[assignment]
     inner_auser: Callable[[], Awaitable[Any]] | None = getattr(request, "auser", None)
     if inner_auser is not None:
         request.auser = partial(_auser, request, inner_auser)
@@ -159,36 +167,24 @@ async def _auser(request: HttpRequest, inner_auser: Callable[[], Awaitable[Any]]
     session = request.session
     return _resolved(
         request,
-        services._annotate(
+        annotate(
             user,
             await session.aget(SESSION_KEY),
-            await session.aget(services.GUEST_SESSION_KEY),
+            await session.aget(GUEST_SESSION_KEY),
         ),
     )
 
 
 def _resolve(request: HttpRequest, user: Any) -> Any:
-    user = _unwrap(user)
+    user = unwrap(user)
     if not user.is_authenticated:
         return user
     session = request.session
-    user = services._annotate(
-        user, session.get(SESSION_KEY), session.get(services.GUEST_SESSION_KEY)
-    )
+    user = annotate(user, session.get(SESSION_KEY), session.get(GUEST_SESSION_KEY))
     return _resolved(request, user)
 
 
 def _resolved(request: HttpRequest, user: Any) -> Any:
-    if getattr(user, services._FLAG, False):
-        setattr(request, services._REQUEST_GUEST, user)
-    return user
-
-
-def _unwrap(user: Any) -> Any:
-    # A lazy user (set by some other middleware) is loaded, and the real user
-    # object annotated, so the flag survives wherever the instance goes.
-    if isinstance(user, LazyObject):
-        if user._wrapped is empty:
-            user._setup()
-        return user._wrapped
+    if getattr(user, FLAG, False):
+        setattr(request, REQUEST_GUEST, user)
     return user

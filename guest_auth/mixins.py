@@ -6,8 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from . import services
-from .decorators import _refuse_non_regular
+from ._access import aensure_guest, ensure_guest, refuse_non_regular
+from ._session import ais_guest, is_guest
 
 __all__ = ["AllowGuestMixin", "RegularUserRequiredMixin"]
 
@@ -20,13 +20,13 @@ class AllowGuestMixin:
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if self.view_is_async:
             return self._async_dispatch(request, *args, **kwargs)
-        refusal = services._ensure_guest(request)
+        refusal = ensure_guest(request)
         if refusal is not None:
             return refusal
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     async def _async_dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        refusal = await services._aensure_guest(request)
+        refusal = await aensure_guest(request)
         if refusal is not None:
             return refusal
         return await super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
@@ -41,14 +41,14 @@ class RegularUserRequiredMixin:
         if self.view_is_async:
             return self._async_dispatch(request, *args, **kwargs)
         user = request.user
-        refusal = _refuse_non_regular(request, user, services.is_guest(user))
+        refusal = refuse_non_regular(request, user, is_guest(user))
         if refusal is not None:
             return refusal
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     async def _async_dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         user = await request.auser()
-        refusal = _refuse_non_regular(request, user, await services._ais_guest(user))
+        refusal = refuse_non_regular(request, user, await ais_guest(user))
         if refusal is not None:
             return refusal
         return await super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ._secrets import DIGEST_LENGTH, LOOKUP_LENGTH
 
-__all__ = ["APIToken", "DeviceCredential", "Guest", "GuestDay"]
+__all__ = ["APIToken", "DeviceCredential", "Guest", "GuestDay", "SecretModel"]
 
 
 class Guest(models.Model):
@@ -63,7 +63,26 @@ class GuestDay(models.Model):
         return self.day.isoformat()
 
 
-class APIToken(models.Model):
+class SecretModel(models.Model):
+    """What API tokens and device credentials share: a secret stored only as a hash.
+
+    ``lookup`` finds the row, ``digest`` is the SHA-256 of the secret part
+    (see guest_auth._secrets); the secret itself is shown to the client once.
+    Each subclass adds its ``user`` foreign key.
+    """
+
+    lookup = models.CharField(max_length=LOOKUP_LENGTH, unique=True, editable=False)
+    digest = models.CharField(max_length=DIGEST_LENGTH, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.lookup}…"
+
+
+class APIToken(SecretModel):
     """A token for ``Authorization: Token <token>`` (the REST API's guest login).
 
     Only a hash of the secret is stored (see guest_auth._secrets). A token
@@ -72,15 +91,12 @@ class APIToken(models.Model):
     promotion revokes the guest's other tokens.
     """
 
-    lookup = models.CharField(max_length=LOOKUP_LENGTH, unique=True, editable=False)
-    digest = models.CharField(max_length=DIGEST_LENGTH, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
         related_name="guest_auth_api_tokens",
         verbose_name=_("user"),
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     # Written at most once per GUEST_AUTH_ACTIVITY_INTERVAL, like Guest.last_seen_at.
     last_used_at = models.DateTimeField(_("last used at"), default=timezone.now)
 
@@ -88,11 +104,8 @@ class APIToken(models.Model):
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
 
-    def __str__(self) -> str:
-        return f"{self.lookup}…"
 
-
-class DeviceCredential(models.Model):
+class DeviceCredential(SecretModel):
     """A device's secret that logs the same guest in again from a new client.
 
     Only guests have one: promote_guest deletes them, and a credential logs
@@ -100,8 +113,6 @@ class DeviceCredential(models.Model):
     is: until GUEST_AUTH_MAX_INACTIVITY after ``last_seen_at``.
     """
 
-    lookup = models.CharField(max_length=LOOKUP_LENGTH, unique=True, editable=False)
-    digest = models.CharField(max_length=DIGEST_LENGTH, editable=False)
     # On the user, not the Guest row: Guest stays without relations, so purge
     # and promotion delete Guest rows without first loading them.
     user = models.ForeignKey(
@@ -110,11 +121,7 @@ class DeviceCredential(models.Model):
         related_name="guest_auth_device_credentials",
         verbose_name=_("user"),
     )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:
         verbose_name = _("device credential")
         verbose_name_plural = _("device credentials")
-
-    def __str__(self) -> str:
-        return f"{self.lookup}…"

@@ -25,8 +25,8 @@ def make_request(path="/", session_key=None, user_agent=BROWSER_UA):
     from django.contrib.auth.middleware import AuthenticationMiddleware
     from django.contrib.sessions.middleware import SessionMiddleware
 
+    from guest_auth._login import watch_session as _watch_session
     from guest_auth.middleware import _wrap_user
-    from guest_auth.services import _watch_session
 
     request = RequestFactory().get(path, HTTP_USER_AGENT=user_agent)
     if session_key:

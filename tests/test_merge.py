@@ -16,7 +16,7 @@ from django.db.models import ProtectedError
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from guest_auth import _merge, services
+from guest_auth import _login, _merge, _session
 from guest_auth.exceptions import NotAGuest
 from guest_auth.models import Guest
 from guest_auth.services import MergeCounts, MergeSummary, create_guest, is_guest, merge_guest
@@ -554,7 +554,7 @@ def test_only_the_session_logged_in_as_the_guest_can_merge_it(client, user):
     CartItem.objects.create(user=guest, product=products("apple")[0])
     client.force_login(other)
     session = client.session
-    session[services.GUEST_SESSION_KEY] = str(guest.pk)
+    session[_session.GUEST_SESSION_KEY] = str(guest.pk)
     session.save()
     before = snapshot()
     client.post("/accounts/login/", credentials(user))
@@ -572,13 +572,13 @@ def test_a_guest_logging_in_as_another_guest_merges_nothing(guest):
         login(request, guest, backend="django.contrib.auth.backends.ModelBackend")
     assert snapshot() == before
     assert received.calls == []
-    assert request.session[services.GUEST_SESSION_KEY] == str(guest.pk)
+    assert request.session[_session.GUEST_SESSION_KEY] == str(guest.pk)
 
 
 def test_a_guest_logging_in_as_itself_merges_nothing():
     request = make_request()
     guest = create_guest(request)
-    request.session[services.GUEST_SESSION_KEY] = str(guest.pk)
+    request.session[_session.GUEST_SESSION_KEY] = str(guest.pk)
     request.session["_auth_user_hash"] = "stale"  # makes login() flush the session
     with Receiver(guest_merged) as received:
         login(request, guest, backend="django.contrib.auth.backends.ModelBackend")
@@ -695,12 +695,12 @@ def test_the_adapter_can_replace_the_whole_merge(client, guest_with_cart, user):
 def test_no_activity_is_recorded_for_the_merged_guest(client, guest_with_cart, user):
     # The login view resolved its user as the guest before logging in.
     assert client.post("/merge/login/", credentials(user)).json()["was_guest"] is True
-    assert services.SEEN_SESSION_KEY not in client.session
-    assert services.GUEST_SESSION_KEY not in client.session
+    assert _session.SEEN_SESSION_KEY not in client.session
+    assert _session.GUEST_SESSION_KEY not in client.session
 
 
 def test_logout_is_noticed_only_for_the_flush_that_follows():
     request = make_request()
     create_guest(request)
     logout(request)
-    assert not hasattr(request, services._LOGGING_OUT)
+    assert not hasattr(request, _login.LOGGING_OUT)

@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 from django.utils import timezone
 
-from guest_auth import services
+from guest_auth import _session
 from guest_auth.models import Guest
 from tests.factories import GuestFactory
 
@@ -103,7 +103,7 @@ def test_guest_marker_only_counts_for_its_own_user(client, user):
     GuestFactory()
     client.force_login(user)
     session = client.session
-    session[services.GUEST_SESSION_KEY] = "some-other-id"
+    session[_session.GUEST_SESSION_KEY] = "some-other-id"
     session.save()
     assert client.get("/plain/").json()["is_guest"] is False
 
@@ -129,5 +129,5 @@ def test_missing_authentication_middleware_is_explained(client):
 
 def _age_session(client, seconds):
     session = client.session
-    session[services.SEEN_SESSION_KEY] = time.time() - seconds
+    session[_session.SEEN_SESSION_KEY] = time.time() - seconds
     session.save()

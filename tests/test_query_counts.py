@@ -20,8 +20,8 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from guest_auth import services
-from guest_auth.apps import _on_login
+from guest_auth import _session, services
+from guest_auth._login import on_login
 from guest_auth.models import Guest
 from tests.factories import PASSWORD
 from tests.helpers import anonymous_session
@@ -42,7 +42,7 @@ def plain_django():
         try:
             yield
         finally:
-            user_logged_in.connect(_on_login, dispatch_uid="guest_auth.on_login")
+            user_logged_in.connect(on_login, dispatch_uid="guest_auth.on_login")
 
 
 def count_queries(client_method, *args, status=200, **kwargs):
@@ -142,7 +142,7 @@ def test_activity_is_written_once_per_interval(guest_client, settings):
     assert seen == []  # created moments ago: within the interval
 
     session = guest_client.session
-    session[services.SEEN_SESSION_KEY] = time.time() - 3601
+    session[_session.SEEN_SESSION_KEY] = time.time() - 3601
     session.save()
     Guest.objects.update(last_seen_at=timezone.now() - timedelta(days=1))
     queries, _ = count_queries(guest_client.get, "/perf/whoami/")

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
-from guest_auth import services
+from guest_auth import _login, _promote, _session
 from guest_auth.exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest
 from guest_auth.models import Guest
 from guest_auth.services import create_guest, is_guest, promote_guest
@@ -70,7 +70,7 @@ def test_create_guest_creates_and_logs_in():
     assert Guest.objects.get(pk=user.pk).user == user
     assert request.user == user and request.user.is_authenticated
     assert request.session[SESSION_KEY] == str(user.pk)
-    assert request.session[services.GUEST_SESSION_KEY] == str(user.pk)
+    assert request.session[_session.GUEST_SESSION_KEY] == str(user.pk)
     assert is_guest(user)
     assert received.calls == [{"request": request, "user": user}]
 
@@ -266,7 +266,7 @@ def test_promote_keeps_primary_key_rows_and_login():
     assert not Guest.objects.filter(pk=pk).exists()
     assert list(user.notes.values_list("text", flat=True)) == ["mine"]
     assert not is_guest(request.user)
-    assert services.GUEST_SESSION_KEY not in request.session
+    assert _session.GUEST_SESSION_KEY not in request.session
     assert request.session[SESSION_KEY] == str(pk)
     # The session auth hash follows the new password, so the session stays valid.
     assert request.session["_auth_user_hash"] == user.get_session_auth_hash()
@@ -304,7 +304,7 @@ def test_promote_can_write_a_hash_the_caller_already_set(guest):
             None,
             guest,
             method="password",
-            password=services._PASSWORD_ALREADY_SET,
+            password=_promote.PASSWORD_ALREADY_SET,
             **_promotion_fields(),
         )
     assert CountingHasher.calls == 0
@@ -319,9 +319,9 @@ def test_watching_a_session_twice_reports_its_flush_once(monkeypatch):
     # allauth replaces request.session mid-request; its account adapter then
     # watches the new session object, which must not stack wrappers.
     noted = []
-    monkeypatch.setattr(services, "_note_flush", lambda request, session: noted.append(session))
+    monkeypatch.setattr(_login, "_note_flush", lambda request, session: noted.append(session))
     request = make_request()
-    services._watch_session(request)
+    _login.watch_session(request)
     request.session.flush()
     assert noted == [request.session]
 
@@ -362,15 +362,15 @@ def test_failing_promoted_receiver_undoes_promotion(guest):
 @pytest.mark.django_db
 def test_any_login_of_a_guest_marks_the_session(client, guest):
     client.force_login(guest)
-    assert client.session[services.GUEST_SESSION_KEY] == str(guest.pk)
+    assert client.session[_session.GUEST_SESSION_KEY] == str(guest.pk)
     assert client.get("/plain/").json()["is_guest"] is True
 
 
 @pytest.mark.django_db
 def test_login_as_regular_user_clears_guest_marker(guest_client, user):
-    assert guest_client.session.get(services.GUEST_SESSION_KEY)
+    assert guest_client.session.get(_session.GUEST_SESSION_KEY)
     guest_client.force_login(user)
-    assert services.GUEST_SESSION_KEY not in guest_client.session
+    assert _session.GUEST_SESSION_KEY not in guest_client.session
     assert guest_client.get("/plain/").json()["is_guest"] is False
 
 

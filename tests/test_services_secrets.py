@@ -8,7 +8,7 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.test import override_settings
 from django.utils import timezone
 
-from guest_auth import services
+from guest_auth import _session, _tokens, services
 from guest_auth.exceptions import AlreadyAuthenticated, GuestCreationDenied
 from guest_auth.models import APIToken, DeviceCredential, Guest
 from guest_auth.services import promote_guest, purge_guests
@@ -22,7 +22,7 @@ BOT_UA = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.htm
 
 def api_guest():
     """(user, token, credential) created as the API does."""
-    return services._create_api_guest(make_request())
+    return _tokens.create_api_guest(make_request())
 
 
 def promotion_fields(n=1):
@@ -51,7 +51,7 @@ def age(user, days):
 @pytest.mark.django_db
 def test_create_api_guest_logs_in_and_issues_one_token_and_one_credential():
     request = make_request()
-    user, token, credential = services._create_api_guest(request)
+    user, token, credential = _tokens.create_api_guest(request)
     assert Guest.objects.filter(pk=user.pk).exists()
     assert request.session[SESSION_KEY] == str(user.pk)
     assert APIToken.objects.get().user == user
@@ -73,11 +73,11 @@ def test_secrets_are_stored_only_as_sha256_of_their_secret_part():
 @pytest.mark.django_db
 def test_create_api_guest_refused_writes_nothing():
     with pytest.raises(GuestCreationDenied):
-        services._create_api_guest(make_request(user_agent=BOT_UA))
+        _tokens.create_api_guest(make_request(user_agent=BOT_UA))
     request = make_request()
     request.user = UserFactory()
     with pytest.raises(AlreadyAuthenticated):
-        services._create_api_guest(request)
+        _tokens.create_api_guest(request)
     assert (Guest.objects.count(), APIToken.objects.count(), DeviceCredential.objects.count()) == (
         0,
         0,
@@ -91,7 +91,7 @@ def test_create_api_guest_is_all_or_nothing(monkeypatch):
     def fail(user):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "_issue_device_credential", fail)
+    monkeypatch.setattr(_tokens, "issue_device_credential", fail)
     with pytest.raises(RuntimeError):
         api_guest()
     assert (User().objects.count(), Guest.objects.count(), APIToken.objects.count()) == (0, 0, 0)
@@ -105,20 +105,20 @@ def test_token_authenticates_its_guest_in_one_query(django_assert_num_queries):
     user, token, _ = api_guest()
     request = make_request()
     with django_assert_num_queries(1):
-        found, row = services._authenticate_api_token(request, token)
+        found, row = _tokens.authenticate_api_token(request, token)
         assert services.is_guest(found) is True  # no query: cached from the join
     assert found == user and row == APIToken.objects.get()
-    assert getattr(request, services._REQUEST_TOKEN) == row
+    assert getattr(request, _tokens.REQUEST_TOKEN) == row
 
 
 @pytest.mark.django_db
 def test_token_of_a_regular_user_is_not_a_guest(django_assert_num_queries):
     user, token, _ = api_guest()
     request = make_request()
-    services._authenticate_api_token(request, token)
+    _tokens.authenticate_api_token(request, token)
     promote_guest(request, user, password=PASSWORD, **promotion_fields())
     with django_assert_num_queries(1):
-        found, _ = services._authenticate_api_token(None, token)
+        found, _ = _tokens.authenticate_api_token(None, token)
         assert services.is_guest(found) is False
 
 
@@ -128,11 +128,11 @@ def test_wrong_or_malformed_tokens_authenticate_nobody(django_assert_num_queries
     _, other_token, _ = api_guest()
     lookup, secret = token.split(".")
     wrong_secret = f"{lookup}.{other_token.split('.')[1]}"
-    assert services._authenticate_api_token(None, wrong_secret) is None
-    assert services._authenticate_api_token(None, credential) is None  # not a token
+    assert _tokens.authenticate_api_token(None, wrong_secret) is None
+    assert _tokens.authenticate_api_token(None, credential) is None  # not a token
     with django_assert_num_queries(0):
         for garbage in (None, "", token + "x", token.upper(), secret, b"x"):
-            assert services._authenticate_api_token(None, garbage) is None
+            assert _tokens.authenticate_api_token(None, garbage) is None
 
 
 @pytest.mark.django_db
@@ -140,9 +140,9 @@ def test_token_expires_after_max_inactivity_without_use(settings):
     settings.GUEST_AUTH_MAX_INACTIVITY = "10d"
     user, token, _ = api_guest()
     APIToken.objects.update(last_used_at=timezone.now() - timedelta(days=9))
-    assert services._authenticate_api_token(None, token)[0] == user
+    assert _tokens.authenticate_api_token(None, token)[0] == user
     APIToken.objects.update(last_used_at=timezone.now() - timedelta(days=10, seconds=1))
-    assert services._authenticate_api_token(None, token) is None
+    assert _tokens.authenticate_api_token(None, token) is None
     assert not APIToken.objects.exists()  # deleted when presented
 
 
@@ -150,7 +150,7 @@ def test_token_expires_after_max_inactivity_without_use(settings):
 def test_token_of_an_inactive_user_authenticates_nobody():
     user, token, _ = api_guest()
     User().objects.filter(pk=user.pk).update(is_active=False)
-    assert services._authenticate_api_token(None, token) is None
+    assert _tokens.authenticate_api_token(None, token) is None
 
 
 @pytest.mark.django_db
@@ -160,12 +160,12 @@ def test_token_use_is_guest_activity_written_once_per_interval(django_assert_num
     Guest.objects.update(last_seen_at=two_hours_ago)
     APIToken.objects.update(last_used_at=two_hours_ago)
     with django_assert_num_queries(3):  # the read, then both timestamps
-        services._authenticate_api_token(None, token)
+        _tokens.authenticate_api_token(None, token)
     seen = Guest.objects.get().last_seen_at
     assert seen > two_hours_ago
     assert APIToken.objects.get().last_used_at == seen
     with django_assert_num_queries(1):  # within GUEST_AUTH_ACTIVITY_INTERVAL: no write
-        services._authenticate_api_token(None, token)
+        _tokens.authenticate_api_token(None, token)
 
 
 @pytest.mark.django_db
@@ -174,7 +174,7 @@ def test_activity_interval_is_per_token(django_assert_num_queries):
     _, token, _ = api_guest()
     APIToken.objects.update(last_used_at=timezone.now() - timedelta(seconds=31))
     with django_assert_num_queries(3):
-        services._authenticate_api_token(None, token)
+        _tokens.authenticate_api_token(None, token)
 
 
 # device credentials ---------------------------------------------------------------------
@@ -185,13 +185,13 @@ def test_credential_logs_its_guest_in_with_a_fresh_token():
     user, token, credential = api_guest()
     Guest.objects.update(last_seen_at=timezone.now() - timedelta(days=3))
     request = make_request()
-    found, new_token = services._login_with_device_credential(request, credential)
+    found, new_token = _tokens.login_with_device_credential(request, credential)
     assert found == user and services.is_guest(found)
     assert request.user == user
     assert request.session[SESSION_KEY] == str(user.pk)
-    assert request.session[services.GUEST_SESSION_KEY] == str(user.pk)
+    assert request.session[_session.GUEST_SESSION_KEY] == str(user.pk)
     assert new_token != token and APIToken.objects.filter(user=user).count() == 2
-    assert services._authenticate_api_token(None, new_token)[0] == user
+    assert _tokens.authenticate_api_token(None, new_token)[0] == user
     assert Guest.objects.get().last_seen_at > timezone.now() - timedelta(minutes=1)
 
 
@@ -199,23 +199,23 @@ def test_credential_logs_its_guest_in_with_a_fresh_token():
 def test_a_credential_never_logs_in_another_guest():
     guests = [api_guest() for _ in range(3)]
     for user, _, credential in guests:
-        assert services._login_with_device_credential(make_request(), credential)[0] == user
+        assert _tokens.login_with_device_credential(make_request(), credential)[0] == user
     # Every other combination of one guest's lookup and another's secret fails.
     for _, _, credential_a in guests:
         for _, _, credential_b in guests:
             if credential_a != credential_b:
                 mixed = credential_a.split(".")[0] + "." + credential_b.split(".")[1]
-                assert services._login_with_device_credential(make_request(), mixed) is None
+                assert _tokens.login_with_device_credential(make_request(), mixed) is None
 
 
 @pytest.mark.django_db
 def test_bad_credentials_log_nobody_in(django_assert_num_queries):
     _, token, credential = api_guest()
-    assert services._login_with_device_credential(make_request(), token) is None
+    assert _tokens.login_with_device_credential(make_request(), token) is None
     request = make_request()
     with django_assert_num_queries(0):
         for garbage in (None, 7, "", credential + "=", credential[:-1]):
-            assert services._login_with_device_credential(request, garbage) is None
+            assert _tokens.login_with_device_credential(request, garbage) is None
     assert SESSION_KEY not in request.session
 
 
@@ -224,9 +224,9 @@ def test_credential_expires_with_the_guest(settings):
     settings.GUEST_AUTH_MAX_INACTIVITY = "10d"
     user, _, credential = api_guest()
     age(user, 9)
-    assert services._login_with_device_credential(make_request(), credential)[0] == user
+    assert _tokens.login_with_device_credential(make_request(), credential)[0] == user
     age(user, 11)
-    assert services._login_with_device_credential(make_request(), credential) is None
+    assert _tokens.login_with_device_credential(make_request(), credential) is None
 
 
 @pytest.mark.django_db
@@ -234,14 +234,14 @@ def test_credential_of_a_user_no_longer_a_guest_logs_nobody_in():
     user, _, credential = api_guest()
     Guest.objects.filter(pk=user.pk).delete()  # not through promote_guest
     assert DeviceCredential.objects.exists()
-    assert services._login_with_device_credential(make_request(), credential) is None
+    assert _tokens.login_with_device_credential(make_request(), credential) is None
 
 
 @pytest.mark.django_db
 def test_credential_of_an_inactive_guest_user_logs_nobody_in():
     user, _, credential = api_guest()
     User().objects.filter(pk=user.pk).update(is_active=False)
-    assert services._login_with_device_credential(make_request(), credential) is None
+    assert _tokens.login_with_device_credential(make_request(), credential) is None
 
 
 # promotion and purge ----------------------------------------------------------------------
@@ -253,23 +253,23 @@ def test_promote_guest_revokes_credentials_and_every_token_without_a_request():
     promote_guest(None, user, password=PASSWORD, **promotion_fields())
     assert not DeviceCredential.objects.exists()
     assert not APIToken.objects.exists()
-    assert services._login_with_device_credential(make_request(), credential) is None
-    assert services._authenticate_api_token(None, token) is None
+    assert _tokens.login_with_device_credential(make_request(), credential) is None
+    assert _tokens.authenticate_api_token(None, token) is None
 
 
 @pytest.mark.django_db
 def test_promote_guest_keeps_the_token_the_request_authenticated_with():
     user, token, credential = api_guest()
-    _, other_token = services._login_with_device_credential(make_request(), credential)
+    _, other_token = _tokens.login_with_device_credential(make_request(), credential)
     other_guest, other_guests_token, _ = api_guest()
     request = make_request()
-    user, _ = services._authenticate_api_token(request, token)
+    user, _ = _tokens.authenticate_api_token(request, token)
     promote_guest(request, user, password=PASSWORD, **promotion_fields())
-    assert services._authenticate_api_token(None, token)[0] == user
-    assert services._authenticate_api_token(None, other_token) is None
-    assert services._login_with_device_credential(make_request(), credential) is None
+    assert _tokens.authenticate_api_token(None, token)[0] == user
+    assert _tokens.authenticate_api_token(None, other_token) is None
+    assert _tokens.login_with_device_credential(make_request(), credential) is None
     # Another guest's secrets are untouched.
-    assert services._authenticate_api_token(None, other_guests_token)[0] == other_guest
+    assert _tokens.authenticate_api_token(None, other_guests_token)[0] == other_guest
     assert DeviceCredential.objects.get().user == other_guest
 
 
@@ -286,21 +286,21 @@ def test_purge_takes_tokens_and_credentials_with_the_guest():
 @pytest.mark.django_db
 def test_secret_rows_read_well_in_the_admin():
     user = GuestFactory().user
-    services._issue_api_token(user)
-    services._issue_device_credential(user)
+    _tokens.issue_api_token(user)
+    _tokens.issue_device_credential(user)
     assert str(APIToken.objects.get()) == APIToken.objects.get().lookup + "…"
     assert str(DeviceCredential.objects.get()) == DeviceCredential.objects.get().lookup + "…"
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("function", ["_authenticate_api_token", "_login_with_device_credential"])
+@pytest.mark.parametrize("function", ["authenticate_api_token", "login_with_device_credential"])
 def test_secrets_are_hidden_from_error_reports(monkeypatch, function):
     import sys
 
     from django.views.debug import ExceptionReporter
 
     _, token, credential = api_guest()
-    raw = token if function == "_authenticate_api_token" else credential
+    raw = token if function == "authenticate_api_token" else credential
 
     class BrokenSettings:
         @property
@@ -308,10 +308,10 @@ def test_secrets_are_hidden_from_error_reports(monkeypatch, function):
             raise RuntimeError("database went away")
 
     # Fails in the service's own frame, once it holds the secret in every form.
-    monkeypatch.setattr(services, "guest_settings", BrokenSettings())
+    monkeypatch.setattr(_tokens, "guest_settings", BrokenSettings())
     request = make_request()
     try:
-        getattr(services, function)(request, raw)
+        getattr(_tokens, function)(request, raw)
     except RuntimeError:
         exc_type, exc, traceback = sys.exc_info()
         # From the service's frame down: this test's own locals hold the secret.
@@ -325,10 +325,10 @@ def test_merging_a_guest_deletes_its_tokens_and_credentials_instead_of_moving_th
     # Moved to the account, the guest's token would log its other clients into it.
     guest, token, _ = api_guest()
     account = UserFactory()
-    own_token = services._issue_api_token(account)
+    own_token = _tokens.issue_api_token(account)
     services.merge_guest(guest, account)
     assert not User().objects.filter(pk=guest.pk).exists()
     assert list(APIToken.objects.values_list("user_id", flat=True)) == [account.pk]
     assert not DeviceCredential.objects.exists()
-    assert services._authenticate_api_token(None, token) is None
-    assert services._authenticate_api_token(None, own_token)[0] == account
+    assert _tokens.authenticate_api_token(None, token) is None
+    assert _tokens.authenticate_api_token(None, own_token)[0] == account

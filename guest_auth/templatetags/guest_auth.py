@@ -4,7 +4,7 @@ from typing import Any
 
 from django import template
 
-from ..services import is_guest as _is_guest
+from .._session import is_guest as _is_guest
 
 __all__ = ["is_guest"]
 

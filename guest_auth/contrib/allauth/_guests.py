@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
-from django.utils.functional import LazyObject, empty
 
-from guest_auth import services
+from guest_auth._session import REQUEST_GUEST, is_guest, session_user_id, set_request_user, unwrap
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -31,15 +30,15 @@ def current_guest(request: HttpRequest | None) -> Any:
         return None
     hidden = getattr(request, _HIDDEN_GUEST, None)
     if hidden is not None:
-        return hidden if services.is_guest(hidden) else None
-    user = _unwrap(getattr(request, "user", None))
-    return user if services.is_guest(user) else None
+        return hidden if is_guest(hidden) else None
+    user = unwrap(getattr(request, "user", None))
+    return user if is_guest(user) else None
 
 
 def hide(request: HttpRequest, guest: Any) -> None:
     """Show the rest of this request an anonymous visitor; keep the guest for the adapters."""
     setattr(request, _HIDDEN_GUEST, guest)
-    services._set_request_user(request, AnonymousUser())
+    set_request_user(request, AnonymousUser())
 
 
 def hand_over(request: HttpRequest, user: Any) -> None:
@@ -51,18 +50,10 @@ def hand_over(request: HttpRequest, user: Any) -> None:
     allauth login stashed in it, a session cart); only the login goes.
     """
     session = getattr(request, "session", None)
-    if session is not None and session.get(SESSION_KEY) == services._session_user_id(user):
+    if session is not None and session.get(SESSION_KEY) == session_user_id(user):
         for key in (SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY):
             session.pop(key, None)
-    for attr in (_HIDDEN_GUEST, services._REQUEST_GUEST):
+    for attr in (_HIDDEN_GUEST, REQUEST_GUEST):
         if hasattr(request, attr):
             delattr(request, attr)
-    services._set_request_user(request, AnonymousUser())
-
-
-def _unwrap(user: Any) -> Any:
-    if isinstance(user, LazyObject):
-        if user._wrapped is empty:
-            user._setup()
-        return user._wrapped
-    return user
+    set_request_user(request, AnonymousUser())

@@ -27,7 +27,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from guest_auth import services
+from guest_auth._session import is_guest
 
 from . import _guests
 
@@ -82,7 +82,7 @@ def concerns(view_func: Callable[..., Any]) -> bool:
 def before_view(request: HttpRequest, view_func: Callable[..., Any]) -> HttpResponseBase | None:
     """Hide a guest from an entrance view, or send it from a credentials page to signup."""
     # Reading request.user costs nothing extra: these views read it anyway.
-    if not services.is_guest(request.user):
+    if not is_guest(request.user):
         return None
     if _kind(view_func) == _KEPT_OUT:
         return redirect_to_login(request.get_full_path(), reverse("account_signup"))
@@ -94,10 +94,10 @@ def integration_enabled() -> bool:
     """Whether ACCOUNT_ADAPTER includes GuestAccountAdapterMixin."""
     from allauth.account import app_settings
 
+    from ._config import includes
     from .adapters import GuestAccountAdapterMixin
-    from .checks import _includes
 
-    return _includes(app_settings.ADAPTER, GuestAccountAdapterMixin)
+    return includes(app_settings.ADAPTER, GuestAccountAdapterMixin)
 
 
 _ENTRANCE = "entrance"

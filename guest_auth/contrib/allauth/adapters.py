@@ -25,9 +25,9 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from guest_auth import services
+from guest_auth._login import watch_session
+from guest_auth._promote import PASSWORD_ALREADY_SET, promote_guest
 from guest_auth.exceptions import NotAGuest
-from guest_auth.services import _PASSWORD_ALREADY_SET, promote_guest
 
 from . import _guests
 
@@ -83,7 +83,7 @@ class GuestAccountAdapterMixin:
                     request,
                     user,
                     method=_signup_method(form),
-                    password=_PASSWORD_ALREADY_SET,
+                    password=PASSWORD_ALREADY_SET,
                     **_changed_fields(user, snapshot),
                 )
         except NotAGuest:
@@ -101,7 +101,7 @@ class GuestAccountAdapterMixin:
         (its social login state handling does), and the new one must still
         report a guest's session being replaced by the login.
         """
-        services._watch_session(request)
+        watch_session(request)
         super().login(request, user)  # type: ignore[misc]
 
 
@@ -158,7 +158,7 @@ class GuestSocialAccountAdapterMixin:
                     request,
                     user,
                     method=sociallogin.account.provider,
-                    password=_PASSWORD_ALREADY_SET,
+                    password=PASSWORD_ALREADY_SET,
                 )
         except NotAGuest:
             raise ImmediateHttpResponse(HttpResponseRedirect(reverse("account_login"))) from None

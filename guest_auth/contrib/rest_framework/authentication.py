@@ -9,7 +9,8 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
-from guest_auth import _secrets, services
+from guest_auth import _secrets
+from guest_auth._tokens import authenticate_api_token
 
 from . import _schema  # noqa: F401  (describes this class to drf-spectacular, when installed)
 
@@ -42,7 +43,7 @@ class GuestTokenAuthentication(BaseAuthentication):
         if _secrets.split(raw) is None:
             return None
         # The HttpRequest, not DRF's wrapper: promotion reads the token from it.
-        result = services._authenticate_api_token(request._request, raw)
+        result = authenticate_api_token(request._request, raw)
         if result is None and not self._ignore_failures:
             raise AuthenticationFailed(_("Invalid or expired token."))
         return result

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from guest_auth.services import is_guest
+from guest_auth._session import is_guest
 
 __all__ = ["IsGuest", "IsRegularUser"]
 

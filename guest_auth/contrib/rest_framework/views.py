@@ -32,7 +32,9 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from guest_auth import services
+from guest_auth._promote import promote_guest
+from guest_auth._session import is_guest
+from guest_auth._tokens import create_api_guest, login_with_device_credential
 from guest_auth.adapter import get_adapter
 from guest_auth.exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest, RateLimited
 
@@ -118,7 +120,7 @@ class GuestCreateView(_LogInView):
         # DRF has put the authenticated user (or AnonymousUser) on the HttpRequest,
         # where create_guest refuses a logged-in one.
         try:
-            user, token, credential = services._create_api_guest(request._request)
+            user, token, credential = create_api_guest(request._request)
         except AlreadyAuthenticated:
             raise _AlreadyAuthenticated() from None
         except RateLimited as exc:
@@ -168,7 +170,7 @@ class GuestLoginView(_LogInView):
         serializer = GuestLoginRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         credential = serializer.validated_data["credential"]
-        result = services._login_with_device_credential(request._request, credential)
+        result = login_with_device_credential(request._request, credential)
         if result is None:
             raise AuthenticationFailed(_("Invalid credential."))
         user, token = result
@@ -242,7 +244,7 @@ class GuestPromoteView(_GuestAPIView):
         if not form.is_valid():
             raise ValidationError(form_errors(form))
         try:
-            user = services.promote_guest(http_request, request.user, **form.promotion_fields())
+            user = promote_guest(http_request, request.user, **form.promotion_fields())
         except IntegrityError:
             # Someone took the same username or email between validation and save.
             raise ValidationError(
@@ -261,7 +263,7 @@ class GuestPromoteView(_GuestAPIView):
 def _user_info(request: HttpRequest, user: Any) -> Any:
     body = {
         "id": user.pk,
-        "is_guest": services.is_guest(user),
+        "is_guest": is_guest(user),
         "is_verified": get_adapter().is_verified(request, user),
     }
     return GuestUserInfoSerializer(body).data

@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from ..._durations import to_timedelta
-from ..._purge import PurgeProgress
-from ...services import purge_guests
+from ..._purge import PurgeProgress, purge_guests
+
+__all__ = ["Command"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,174 @@
+"""Creating a guest, and the race of two requests of one anonymous session.
+
+A visitor's browser often sends several requests at once (a page and its
+fetches) before the first answer sets the guest's session cookie. Each would
+create a guest of its own. Instead the Guest row carries a hash of the
+session key the requests share, unique, so the losers of the race find the
+winner's guest and join it, briefly and only from that same session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, cast
+
+from django.contrib.auth import BACKEND_SESSION_KEY
+from django.db import connections, router, transaction
+from django.db.models import Field
+from django.db.models.constants import OnConflict
+from django.utils import timezone
+
+from ._ratelimit import check_creation_rate
+from ._session import log_in
+from .adapter import get_adapter
+from .exceptions import AlreadyAuthenticated, GuestCreationDenied
+from .models import Guest
+from .signals import guest_created
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__all__ = ["RACE_WINDOW", "create_guest"]
+
+# A request that lost the creation race may join the winner's guest only this
+# soon after it was created: the losing request loaded the same session before
+# the winner's login rotated (and deleted) it, so it arrives within moments.
+RACE_WINDOW = timedelta(seconds=30)
+
+
+def create_guest(request: HttpRequest) -> Any:
+    """Create a guest user for this anonymous request and log it in.
+
+    Raises AlreadyAuthenticated when the request has a logged-in user,
+    GuestCreationDenied when the adapter refuses (bots, GUEST_AUTH_ENABLED off)
+    and RateLimited (a GuestCreationDenied) when over a GUEST_AUTH_*RATE_LIMIT.
+    Session data of the anonymous visitor is kept. When two requests of one
+    session race, both end up logged in as the same guest.
+    """
+    current = getattr(request, "user", None)
+    if current is not None and current.is_authenticated:
+        raise AlreadyAuthenticated("create_guest() needs a request without a logged-in user.")
+    adapter = get_adapter()
+    if not adapter.allow_guest_creation(request):
+        raise GuestCreationDenied("No guest may be created for this request.")
+    check_creation_rate(request)
+
+    session_hash = _session_hash(request)
+    now = timezone.now()
+    user = _insert_guest(adapter, request, now, session_hash)
+    created = user is not None
+    if user is None:
+        # Another request of this session made its guest first: join it.
+        user = _racing_guest(session_hash, now)
+        if user is None:
+            # Too late to trust (a stale copy of the session): a guest of its own.
+            user = _insert_guest(adapter, request, now, None)
+            created = True
+
+    log_in(request, user)
+    if created:
+        guest_created.send(sender=Guest, request=request, user=user)
+    return user
+
+
+def _session_hash(request: HttpRequest) -> str | None:
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    # Loading the session first means session_key is only set when the client
+    # presented a session the store knows, never an arbitrary cookie value.
+    session.get(BACKEND_SESSION_KEY)
+    key = session.session_key
+    return hashlib.sha256(key.encode()).hexdigest() if key else None
+
+
+def _insert_guest(
+    adapter: Any, request: HttpRequest, now: Any, session_hash: str | None
+) -> Any | None:
+    """Insert the guest's user and Guest rows in one transaction and return the user,
+    or None when a racing request of the same session already inserted its guest.
+
+    No savepoint (two more queries inside a caller's transaction, such as
+    ATOMIC_REQUESTS): the one expected conflict, on session_hash, is absorbed
+    by the INSERT itself, so there is no error to roll back to.
+    """
+    using = router.db_for_write(Guest)
+    outermost = not connections[using].in_atomic_block
+    try:
+        with transaction.atomic(using=using, savepoint=False):
+            user = adapter.new_guest_user(request)
+            user.save()
+            if _insert_guest_row(using, user, now, session_hash):
+                return user
+            if outermost:
+                raise _LostRace
+            # Inside the caller's transaction there is nothing to roll back to:
+            # take our user row back by hand.
+            user.delete()
+            return None
+    except _LostRace:
+        return None
+
+
+class _LostRace(Exception):
+    """Rolls back the transaction of a request that lost the creation race."""
+
+
+def _insert_guest_row(using: str, user: Any, now: Any, session_hash: str | None) -> bool:
+    """INSERT the Guest row of ``user``; False if ``session_hash`` was already taken.
+
+    One statement built from Django's backend operations rather than
+    Guest.objects.create(): it runs in every guest-creating request, and on
+    SQLite the ORM's save machinery costs several times the INSERT itself.
+    With a session hash a conflicting row is skipped instead of raising
+    (ON CONFLICT DO NOTHING; INSERT OR IGNORE on SQLite; INSERT IGNORE on
+    MySQL, where nothing else can be ignored: the user row was just inserted
+    and every value is set), so a lost race needs no savepoint. Without one
+    nothing can conflict and a plain INSERT lets real errors raise.
+    """
+    connection = connections[using]
+    sql, fields = _guest_insert_sql(using, session_hash is not None)
+    values = (user.pk, now, now, session_hash)
+    params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(fields, values, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount > 0
+
+
+@lru_cache(maxsize=8)
+def _guest_insert_sql(using: str, ignore_conflicts: bool) -> tuple[str, tuple[Any, ...]]:
+    ops = connections[using].ops
+    fields = tuple(
+        _concrete_field(name) for name in ("user", "created_at", "last_seen_at", "session_hash")
+    )
+    on_conflict = OnConflict.IGNORE if ignore_conflicts else None
+    columns = ", ".join(ops.quote_name(cast(str, field.column)) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    sql = (
+        f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(Guest._meta.db_table)} "
+        f"({columns}) VALUES ({placeholders}) "
+        f"{ops.on_conflict_suffix_sql(fields, on_conflict, None, None)}"
+    ).rstrip()
+    return sql, fields
+
+
+def _concrete_field(name: str) -> Field:
+    field = Guest._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
+def _racing_guest(session_hash: str | None, now: Any) -> Any:
+    if session_hash is None:
+        return None
+    guest = (
+        Guest.objects.select_related("user")
+        .filter(session_hash=session_hash, created_at__gte=now - RACE_WINDOW)
+        .first()
+    )
+    return guest.user if guest is not None else None

@@ -1,0 +1,146 @@
+"""API tokens and device credentials: how API clients are guests.
+
+An API client gets a token (``Authorization: Token ...``) and, while it is a
+guest, a device credential that logs the same guest in again from a fresh
+client. Both are random secrets stored only as hashes (guest_auth._secrets),
+found through one look-up. guest_auth.contrib.rest_framework is a thin layer
+over these; they import nothing of it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from . import _secrets
+from ._create import create_guest
+from ._session import FLAG, log_in
+from .conf import guest_settings
+from .models import APIToken, DeviceCredential, Guest, SecretModel
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__all__ = [
+    "REQUEST_TOKEN",
+    "authenticate_api_token",
+    "can_authenticate",
+    "create_api_guest",
+    "issue_api_token",
+    "issue_device_credential",
+    "login_with_device_credential",
+]
+
+# The APIToken a request authenticated with: promotion keeps that one.
+REQUEST_TOKEN = "_guest_auth_api_token"
+
+_Secret = TypeVar("_Secret", bound=SecretModel)
+
+
+def create_api_guest(request: HttpRequest) -> tuple[Any, str, str]:
+    """create_guest() plus an API token and a device credential, all or nothing.
+
+    Returns (user, token, credential); the secrets are not stored anywhere in
+    clear, so this is the only time they exist. Raises what create_guest raises.
+    """
+    with transaction.atomic():
+        user = create_guest(request)
+        return user, issue_api_token(user), issue_device_credential(user)
+
+
+@sensitive_variables("raw")
+def login_with_device_credential(request: HttpRequest, raw: Any) -> tuple[Any, str] | None:
+    """Log in the guest whose device credential ``raw`` is; return (user, new token).
+
+    None, whatever the reason (malformed, unknown, revoked, the guest promoted,
+    inactive or past GUEST_AUTH_MAX_INACTIVITY), so callers cannot tell which.
+    """
+    credential = _find(DeviceCredential, raw)
+    if credential is None:
+        return None
+    user = credential.user
+    try:
+        guest = user.guest
+    except Guest.DoesNotExist:
+        return None  # promote_guest deletes credentials; never trust that alone
+    now = timezone.now()
+    if guest.last_seen_at < now - guest_settings.MAX_INACTIVITY or not can_authenticate(user):
+        return None
+    with transaction.atomic():
+        # Zero rows when a promotion or purge deleted the guest since the read
+        # above; otherwise the row lock orders this before such a deletion.
+        if not Guest.objects.filter(pk=user.pk).update(last_seen_at=now):
+            return None
+        token = issue_api_token(user)
+    log_in(request, user)
+    return user, token
+
+
+@sensitive_variables("raw")
+def authenticate_api_token(request: HttpRequest | None, raw: Any) -> tuple[Any, APIToken] | None:
+    """(user, token) for the API token ``raw`` of an active user, or None.
+
+    One query (token, user and guest row together), so is_guest() costs none
+    afterwards. Use refreshes the token's last_used_at and the guest's
+    last_seen_at, at most once per GUEST_AUTH_ACTIVITY_INTERVAL per token. A
+    token unused for GUEST_AUTH_MAX_INACTIVITY is deleted when presented.
+    """
+    token = _find(APIToken, raw)
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at < now - guest_settings.MAX_INACTIVITY:
+        token.delete()
+        return None
+    user = token.user
+    if not can_authenticate(user):
+        return None
+    try:
+        guest = user.guest
+    except Guest.DoesNotExist:
+        guest = None
+    setattr(user, FLAG, guest is not None)
+    if now - token.last_used_at >= guest_settings.ACTIVITY_INTERVAL:
+        APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+        if guest is not None:
+            Guest.objects.filter(pk=user.pk).update(last_seen_at=now)
+    if request is not None:
+        setattr(request, REQUEST_TOKEN, token)
+    return user, token
+
+
+@sensitive_variables("raw", "parts", "secret")
+def _find(model: type[_Secret], raw: Any) -> _Secret | None:
+    """The row of ``model`` whose secret ``raw`` is, with its user and guest row; or None."""
+    parts = _secrets.split(raw)
+    if parts is None:
+        return None
+    lookup, secret = parts
+    row = model._default_manager.select_related("user", "user__guest").filter(lookup=lookup).first()
+    if row is None or not _secrets.matches(row.digest, secret):
+        return None
+    return row
+
+
+def issue_api_token(user: Any) -> str:
+    return _issue(APIToken, user)
+
+
+def issue_device_credential(user: Any) -> str:
+    return _issue(DeviceCredential, user)
+
+
+@sensitive_variables("secret")
+def _issue(model: type[SecretModel], user: Any) -> str:
+    secret = _secrets.new()
+    model._default_manager.create(user=user, lookup=secret.lookup, digest=secret.digest)
+    return secret.raw
+
+
+def can_authenticate(user: Any) -> bool:
+    # As ModelBackend.user_can_authenticate: inactive users are refused.
+    return getattr(user, "is_active", True)

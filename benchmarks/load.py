@@ -48,6 +48,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -400,15 +401,17 @@ def verify(sites: dict[str, Site], race_results) -> list[str]:
     split = [pks for _, pks in race_results if len(pks) != 1]
     hashes = Counter(
         Guest.objects.filter(
-            session_hash__in=[hashlib.sha256(key.encode()).hexdigest() for key, _ in race_results]
-        ).values_list("session_hash", flat=True)
+            race_key__in=[
+                UUID(bytes=hashlib.sha256(key.encode()).digest()[:16]) for key, _ in race_results
+            ]
+        ).values_list("race_key", flat=True)
     )
-    # An extra guest without a session hash comes from a request that reached
+    # An extra guest without a race key comes from a request that reached
     # the server after the first one had logged its guest in, which rotates
     # (deletes) the anonymous session: to guest_auth that is a new visitor.
     # It is never joined by cookie value, which would reopen session fixation.
     late = Guest.objects.filter(
-        pk__in=[pk for pks in split for pk in pks], session_hash__isnull=True
+        pk__in=[pk for pks in split for pk in pks], race_key__isnull=True
     ).count()
     lines.append(
         f"race: {len(race_results)} anonymous sessions x {RACE_REQUESTS} concurrent creating "

@@ -24,10 +24,11 @@ class Guest(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now, db_index=True)
-    # SHA-256 of the session cookie the guest was created under. The unique
-    # constraint makes two racing requests of one anonymous session converge
-    # on a single guest instead of creating two (see services.create_guest).
-    session_hash = models.CharField(max_length=64, null=True, unique=True, editable=False)
+    # Derived from the session key the guest was created under (128 bits of
+    # its SHA-256). The unique constraint makes two racing requests of one
+    # anonymous session converge on a single guest instead of creating two
+    # (see guest_auth._create). A UUID: one index of 16-byte keys.
+    race_key = models.UUIDField(null=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("guest")

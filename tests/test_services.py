@@ -192,14 +192,14 @@ def test_late_request_with_a_stale_session_gets_its_own_guest():
     Guest.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     user_b = create_guest(second)
     assert user_b != user_a
-    assert Guest.objects.get(pk=user_b.pk).session_hash is None
+    assert Guest.objects.get(pk=user_b.pk).race_key is None
 
 
 @pytest.mark.django_db
 def test_unknown_session_cookie_is_not_used_for_joining():
     request = make_request(session_key="x" * 32)
     create_guest(request)
-    assert Guest.objects.get().session_hash is None
+    assert Guest.objects.get().race_key is None
 
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="needs concurrent writers")

@@ -10,12 +10,18 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from itertools import groupby
 
+from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from .models import GuestDay
 
-__all__ = ["count_days", "record_removed"]
+__all__ = ["COUNTERS", "count_days", "record_removed", "roll_up"]
+
+# The counters of a GuestDay row.
+COUNTERS = ("promoted", "merged", "purged", "created_gone")
 
 
 def record_removed(event: str, created: Iterable[datetime], using: str | None = None) -> None:
@@ -59,3 +65,47 @@ def count_days(moments: Iterable[datetime]) -> Counter[date]:
         counts[day] += end - start
         start = end
     return counts
+
+
+def roll_up(using: str) -> int:
+    """Merge each day's rows into one, and return how many rows went.
+
+    Removals insert rows (one per purge batch, one per promotion), so that
+    none waits for another's lock; the purge rolls them up at the end of its
+    run, so the table keeps about one row per day. The rows are locked while
+    they are merged: two runs rolling up at once merge each row once, and
+    rows inserted meanwhile wait for the next run.
+    """
+    days = list(
+        GuestDay.objects.using(using)
+        .values("day")
+        .annotate(rows=Count("pk"))
+        .filter(rows__gt=1)
+        .values_list("day", flat=True)
+    )
+    if not days:
+        return 0
+    removed = 0
+    with transaction.atomic(using=using):
+        rows = (
+            GuestDay.objects.using(using)
+            .select_for_update()
+            .filter(day__in=days)
+            .order_by("day", "pk")
+        )
+        kept: list[GuestDay] = []
+        gone: list[int] = []
+        for _, group in groupby(rows, key=lambda row: row.day):
+            first, *others = group
+            if not others:
+                continue
+            for name in COUNTERS:
+                setattr(first, name, sum(getattr(row, name) for row in (first, *others)))
+            kept.append(first)
+            gone.extend(row.pk for row in others)
+        GuestDay.objects.using(using).bulk_update(kept, COUNTERS, batch_size=500)
+        for start in range(0, len(gone), 500):
+            removed += (
+                GuestDay.objects.using(using).filter(pk__in=gone[start : start + 500]).delete()[0]
+            )
+    return removed

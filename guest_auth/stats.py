@@ -12,16 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, Sum
+from django.db import router
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from ._counts import row_count
+from ._tally import COUNTERS
 from .conf import guest_settings
 from .models import Guest, GuestDay
 
 __all__ = ["DayFigures", "Insights", "insights"]
 
-_COUNTERS = ("promoted", "merged", "purged", "created_gone")
 
 # A guest seen within this long counts as active; before that, as idle.
 ACTIVE_WITHIN = timedelta(days=1)
@@ -46,6 +48,9 @@ class Insights:
     purgeable: int
     #: One entry per day, oldest first, today last.
     days: list[DayFigures]
+    #: True when ``idle`` is derived from the database's estimate of the
+    #: table's size (tables over guest_auth._counts.EXACT_UP_TO rows).
+    approximate: bool = False
 
     @property
     def conversion_rate(self) -> float | None:
@@ -62,15 +67,18 @@ def insights(days: int = 30) -> Insights:
         raise ValueError(f"days must be at least 1, not {days!r}.")
     now = timezone.now()
     purge_cutoff = now - guest_settings.MAX_INACTIVITY
-    counts = Guest.objects.aggregate(
-        total=Count("pk"),
-        active=Count("pk", filter=Q(last_seen_at__gte=now - ACTIVE_WITHIN)),
-        purgeable=Count("pk", filter=Q(last_seen_at__lt=purge_cutoff)),
-    )
+    # Two ranges of the last_seen_at index, and the table's size, estimated
+    # when large: no query here reads the whole table.
+    using = router.db_for_read(Guest)
+    active = Guest.objects.using(using).filter(last_seen_at__gte=now - ACTIVE_WITHIN).count()
+    purgeable = Guest.objects.using(using).filter(last_seen_at__lt=purge_cutoff).count()
+    total, approximate = row_count(Guest, using)
     today = timezone.localdate(now)
     first = today - timedelta(days=days - 1)
+    # A range of the created_at index: the period's guests, not the table.
     existing = dict(
-        Guest.objects.filter(created_at__gte=_start_of(first))
+        Guest.objects.using(using)
+        .filter(created_at__gte=_start_of(first))
         .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
         .values_list("day")
         .annotate(n=Count("pk"))
@@ -78,14 +86,15 @@ def insights(days: int = 30) -> Insights:
     )
     recorded = {
         row["day"]: row
-        for row in GuestDay.objects.filter(day__gte=first)
+        for row in GuestDay.objects.using(using)
+        .filter(day__gte=first)
         .values("day")
-        .annotate(**{name: Sum(name) for name in _COUNTERS})
+        .annotate(**{name: Sum(name) for name in COUNTERS})
     }
     figures = []
     for offset in range(days):
         day = first + timedelta(days=offset)
-        row = recorded.get(day, dict.fromkeys(_COUNTERS, 0))
+        row = recorded.get(day, dict.fromkeys(COUNTERS, 0))
         figures.append(
             DayFigures(
                 day=day,
@@ -96,10 +105,11 @@ def insights(days: int = 30) -> Insights:
             )
         )
     return Insights(
-        active=counts["active"],
-        idle=counts["total"] - counts["active"] - counts["purgeable"],
-        purgeable=counts["purgeable"],
+        active=active,
+        idle=max(total - active - purgeable, 0),
+        purgeable=purgeable,
         days=figures,
+        approximate=approximate,
     )
 
 

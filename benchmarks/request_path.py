@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import gc
 import io
+import itertools
 import json
 import os
 import platform
@@ -55,6 +56,7 @@ from benchmarks._common import (
     print_table,
     setup_django,
 )
+from benchmarks.site.proxy import visitor_address
 
 GUEST_MW = "guest_auth.middleware.GuestMiddleware"
 _TX_PREFIXES = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -89,6 +91,7 @@ class Bench:
         from django.core.handlers.wsgi import WSGIHandler
         from django.test import override_settings
 
+        self.visitors = itertools.count()
         self.guest_handler = WSGIHandler()
         with override_settings(MIDDLEWARE=[m for m in settings.MIDDLEWARE if m != GUEST_MW]):
             self.plain_handler = WSGIHandler()
@@ -98,13 +101,13 @@ class Bench:
         """No guest_auth code at all: its login receiver is disconnected too."""
         from django.contrib.auth.signals import user_logged_in
 
-        from guest_auth.apps import _on_login
+        from guest_auth._login import on_login
 
         user_logged_in.disconnect(dispatch_uid="guest_auth.on_login")
         try:
             yield
         finally:
-            user_logged_in.connect(_on_login, dispatch_uid="guest_auth.on_login")
+            user_logged_in.connect(on_login, dispatch_uid="guest_auth.on_login")
 
     def request(
         self,
@@ -122,6 +125,9 @@ class Bench:
             "SERVER_PORT": "80",
             "SERVER_PROTOCOL": "HTTP/1.1",
             "REMOTE_ADDR": "127.0.0.1",
+            # One address per visitor, as the site's proxy reports it (see
+            # benchmarks/site/proxy.py): the default rate limits stay on.
+            "HTTP_X_FORWARDED_FOR": visitor_address(next(self.visitors)),
             "HTTP_HOST": "127.0.0.1",
             "HTTP_USER_AGENT": BROWSER_UA,
             "CONTENT_LENGTH": "0",

@@ -431,7 +431,8 @@ def verify(sites: dict[str, Site], race_results) -> list[str]:
     hashes = Counter(
         Guest.objects.filter(
             race_key__in=[
-                UUID(bytes=hashlib.sha256(key.encode()).digest()[:16]) for key, _ in race_results
+                UUID(bytes=hashlib.sha256(key.encode()).digest()[:16], version=4)
+                for key, _ in race_results
             ]
         ).values_list("race_key", flat=True)
     )

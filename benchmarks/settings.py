@@ -19,6 +19,9 @@ INSTALLED_APPS = [
     "guest_auth",
     "benchmarks.benchapp",
 ]
+if os.environ.get("GUEST_AUTH_BENCH_ADMIN"):
+    # benchmarks/scale.py times the Guest changelist's queries.
+    INSTALLED_APPS += ["django.contrib.admin", "django.contrib.messages"]
 URL = os.environ.get(
     "GUEST_AUTH_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/guest_auth_bench"
 )

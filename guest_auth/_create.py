@@ -3,8 +3,8 @@
 A visitor's browser often sends several requests at once (a page and its
 fetches) before the first answer sets the guest's session cookie. Each would
 create a guest of its own. Instead the Guest row carries a race key derived
-from the session key the requests share (the first 128 bits of its SHA-256,
-as a UUID: one index of 16-byte keys), unique, so the losers of the race find
+from the session key the requests share (122 bits of its SHA-256 as a
+UUID: one index of 16-byte keys), unique, so the losers of the race find
 the winner's guest and join it, briefly and only from that same session.
 """
 
@@ -84,8 +84,9 @@ def _race_key(request: HttpRequest) -> UUID | None:
     # presented a session the store knows, never an arbitrary cookie value.
     session.get(BACKEND_SESSION_KEY)
     key = session.session_key
-    # 128 bits of SHA-256: collisions are out of reach at any number of guests.
-    return UUID(bytes=hashlib.sha256(key.encode()).digest()[:16]) if key else None
+    # 122 bits of SHA-256 (a version 4 UUID: MariaDB's uuid type takes only
+    # well-formed ones): collisions are out of reach at any number of guests.
+    return UUID(bytes=hashlib.sha256(key.encode()).digest()[:16], version=4) if key else None
 
 
 def _insert_guest(

@@ -481,17 +481,18 @@ class _Collector(Collector):
 
     Related rows are looked up by key values rather than instances Django
     would take apart one by one; on PostgreSQL the keys go as one array
-    parameter. There too, when nothing can observe the user instances
-    (``lean_model``: no pre/post_delete receiver, no parent model), the users
-    are deleted last with one statement rather than in Django's chunks of a
-    hundred. What is deleted, in which order and with which signals stays
+    parameter. On PostgreSQL and MySQL/MariaDB, when nothing can observe the
+    user instances (``lean_model``: no pre/post_delete receiver, no parent
+    model), the users are deleted last with one statement rather than in
+    Django's chunks of a hundred. What is deleted, in which order and with which signals stays
     what Django decides.
     """
 
     def __init__(self, using: str, origin: Any = None, *, lean_model: Any = None) -> None:
         super().__init__(using, origin=origin)
-        postgres = connections[using].vendor == "postgresql"
-        self._lean_model = lean_model if postgres else None
+        # Not on SQLite, whose limit on query parameters Django's chunks respect.
+        one_statement = connections[using].vendor in ("postgresql", "mysql")
+        self._lean_model = lean_model if one_statement else None
 
     def related_objects(
         self, related_model: Any, related_fields: list[Any], objs: Any

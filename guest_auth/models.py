@@ -24,8 +24,8 @@ class Guest(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now, db_index=True)
-    # Derived from the session key the guest was created under (128 bits of
-    # its SHA-256). The unique constraint makes two racing requests of one
+    # Derived from the session key the guest was created under (122 bits of
+    # its SHA-256, as a version 4 UUID). The unique constraint makes two racing requests of one
     # anonymous session converge on a single guest instead of creating two
     # (see guest_auth._create). A UUID: one index of 16-byte keys.
     race_key = models.UUIDField(null=True, unique=True, editable=False)

@@ -430,10 +430,30 @@ def _is_deadlock(exc: OperationalError) -> bool:
 
 def _keys_in(name: str, values: list[Any], using: str) -> Any:
     """A filter for ``name`` among ``values``: ``= ANY(array)`` on PostgreSQL,
-    ``IN (...)`` elsewhere."""
+    ``IN (...)`` elsewhere, integer keys written as literals."""
     if connections[using].vendor == "postgresql":
         return _AnyOf(F(name), values)
+    if values and all(type(value) is int for value in values):
+        return _IntegersIn(F(name), values)
     return Q(**{f"{name}__in": values})
+
+
+class _IntegersIn(Lookup):
+    """``lhs IN (1, 2, ...)``, integer keys written into the statement.
+
+    Django prepares each parameter of ``IN (%s, %s, ...)`` in turn, and the
+    MySQL driver quotes each again: for a batch of a thousand guests on
+    MariaDB that cost more than the deletes themselves. The text of a Python
+    int is an SQL literal; nothing else is written this way.
+    """
+
+    lookup_name = "guest_auth_integers_in"  # used directly, never registered
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs_sql, params = self.process_lhs(compiler, connection)
+        keys = ", ".join(str(int(value)) for value in self.rhs)
+        return f"{lhs_sql} IN ({keys})", list(params)
 
 
 class _AnyOf(Lookup):

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from itertools import groupby
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -74,7 +74,7 @@ def roll_up(using: str) -> int:
     none waits for another's lock; the purge rolls them up at the end of its
     run, so the table keeps about one row per day. The rows are locked while
     they are merged: two runs rolling up at once merge each row once, and
-    rows inserted meanwhile wait for the next run.
+    rows inserted meanwhile, or locked by another run, wait for the next run.
     """
     days = list(
         GuestDay.objects.using(using)
@@ -85,12 +85,17 @@ def roll_up(using: str) -> int:
     )
     if not days:
         return 0
+    # Locked by primary key and skipping locked rows: no wait for a promotion
+    # in progress (InnoDB would otherwise make a locking read of a range of
+    # days wait for the rows other transactions are inserting into it).
+    pks = list(GuestDay.objects.using(using).filter(day__in=days).values_list("pk", flat=True))
+    skip_locked = connections[using].features.has_select_for_update_skip_locked
     removed = 0
     with transaction.atomic(using=using):
         rows = (
             GuestDay.objects.using(using)
-            .select_for_update()
-            .filter(day__in=days)
+            .select_for_update(skip_locked=skip_locked)
+            .filter(pk__in=pks)
             .order_by("day", "pk")
         )
         kept: list[GuestDay] = []
@@ -103,9 +108,17 @@ def roll_up(using: str) -> int:
                 setattr(first, name, sum(getattr(row, name) for row in (first, *others)))
             kept.append(first)
             gone.extend(row.pk for row in others)
-        GuestDay.objects.using(using).bulk_update(kept, COUNTERS, batch_size=500)
+        manager = GuestDay.objects.using(using)
+        if connections[using].vendor == "mysql":
+            # One row per statement: InnoDB may scan a small table whole for
+            # "id IN (...)" and then wait for a row another transaction is
+            # inserting; "id = %s" reads only its row.
+            for row in kept:
+                manager.filter(pk=row.pk).update(**{name: getattr(row, name) for name in COUNTERS})
+            for pk in gone:
+                removed += manager.filter(pk=pk).delete()[0]
+            return removed
+        manager.bulk_update(kept, COUNTERS, batch_size=500)
         for start in range(0, len(gone), 500):
-            removed += (
-                GuestDay.objects.using(using).filter(pk__in=gone[start : start + 500]).delete()[0]
-            )
+            removed += manager.filter(pk__in=gone[start : start + 500]).delete()[0]
     return removed

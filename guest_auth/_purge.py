@@ -40,7 +40,7 @@ from django.db.models.signals import post_delete, post_init, pre_delete, pre_ini
 from django.utils import timezone
 
 from ._durations import to_timedelta
-from ._tally import record_removed, roll_up
+from ._tally import freeze_days, record_removed, roll_up
 from .conf import guest_settings
 from .models import Guest
 from .signals import guests_purged
@@ -237,8 +237,10 @@ class Purge:
             self._report(done=False)
             if found < size:
                 break  # the scan ran out of candidates
-        if self.batches and not self.dry_run:
-            # One insights row per batch is written; one per day is kept.
+        if not self.dry_run and (self.batches or self.guests is None):
+            # For the insights: past days' creations counted once, and one
+            # row per day kept of the one per batch written.
+            freeze_days(self.using)
             roll_up(self.using)
         self._report(done=True)
         return self.deleted

@@ -13,15 +13,26 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 
 from django.db import connections, transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import GuestDay
+from .models import Guest, GuestDay
 
-__all__ = ["COUNTERS", "count_days", "record_removed", "roll_up"]
+__all__ = [
+    "COUNTERS",
+    "FREEZE_DAYS",
+    "count_days",
+    "freeze_days",
+    "record_removed",
+    "roll_up",
+    "start_of",
+]
 
 # The counters of a GuestDay row.
 COUNTERS = ("promoted", "merged", "purged", "created_gone")
+# Past days whose creations a purge run counts once and keeps (freeze_days).
+FREEZE_DAYS = 60
 
 
 def record_removed(event: str, created: Iterable[datetime], using: str | None = None) -> None:
@@ -106,6 +117,9 @@ def roll_up(using: str) -> int:
                 continue
             for name in COUNTERS:
                 setattr(first, name, sum(getattr(row, name) for row in (first, *others)))
+            # Two runs may have frozen the same day: the same figure, kept once.
+            frozen = [row.created for row in (first, *others) if row.created is not None]
+            first.created = max(frozen) if frozen else None
             kept.append(first)
             gone.extend(row.pk for row in others)
         manager = GuestDay.objects.using(using)
@@ -114,11 +128,67 @@ def roll_up(using: str) -> int:
             # "id IN (...)" and then wait for a row another transaction is
             # inserting; "id = %s" reads only its row.
             for row in kept:
-                manager.filter(pk=row.pk).update(**{name: getattr(row, name) for name in COUNTERS})
+                manager.filter(pk=row.pk).update(
+                    **{name: getattr(row, name) for name in (*COUNTERS, "created")}
+                )
             for pk in gone:
                 removed += manager.filter(pk=pk).delete()[0]
             return removed
-        manager.bulk_update(kept, COUNTERS, batch_size=500)
+        manager.bulk_update(kept, [*COUNTERS, "created"], batch_size=500)
         for start in range(0, len(gone), 500):
             removed += manager.filter(pk__in=gone[start : start + 500]).delete()[0]
     return removed
+
+
+def freeze_days(using: str) -> int:
+    """Count the creations of the past FREEZE_DAYS days not counted yet, and
+    keep them; return how many days were counted.
+
+    A day's creations are the guests created that day that still exist plus
+    those removed since (their ``created_gone``), read in one statement (a
+    UNION: one snapshot) so that a removal committing meanwhile is counted
+    once. Once the day is over that figure is final: the insights then read
+    it instead of counting the day's guests again, so their cost does not
+    grow with the table. Usually one day (yesterday) per run.
+    """
+    today = timezone.localdate()
+    days = GuestDay.objects.using(using)
+    frozen = set(
+        days.filter(day__gte=today - timedelta(days=FREEZE_DAYS), created__isnull=False)
+        .values_list("day", flat=True)
+        .distinct()
+    )
+    missing = [
+        today - timedelta(days=n)
+        for n in range(FREEZE_DAYS, 0, -1)
+        if today - timedelta(days=n) not in frozen
+    ]
+    if not missing:
+        return 0
+    first = missing[0]
+    existing = (
+        Guest.objects.using(using)
+        .filter(created_at__gte=start_of(first), created_at__lt=start_of(today))
+        .annotate(on=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("on")
+        .annotate(n=Count("pk"))
+        .values_list("on", "n")
+        .order_by()
+    )
+    gone = (
+        days.filter(day__gte=first, day__lt=today)
+        .values_list("day")
+        .annotate(n=Sum("created_gone"))
+        .values_list("day", "n")
+        .order_by()
+    )
+    created: Counter[date] = Counter()
+    for day, number in existing.union(gone, all=True):
+        created[day] += number or 0
+    days.bulk_create(GuestDay(day=day, created=created[day]) for day in missing)
+    return len(missing)
+
+
+def start_of(day: date) -> datetime:
+    """The first moment of ``day`` in the current time zone."""
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))

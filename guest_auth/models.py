@@ -59,6 +59,10 @@ class GuestDay(models.Model):
     merged = models.PositiveIntegerField(_("merged"), default=0)
     purged = models.PositiveIntegerField(_("purged"), default=0)
     created_gone = models.PositiveIntegerField(_("created, since removed"), default=0)
+    # Guests created on ``day``, counted once the day was over (by a purge
+    # run, see guest_auth._tally.freeze_days): final, as a past day's
+    # creations do not change. Null on the rows of removals.
+    created = models.PositiveIntegerField(_("created"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("guest day")

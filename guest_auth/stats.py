@@ -10,15 +10,15 @@ transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.db import router
-from django.db.models import Count, Sum
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from ._counts import row_count
-from ._tally import COUNTERS
+from ._tally import COUNTERS, start_of
 from .conf import guest_settings
 from .models import Guest, GuestDay
 
@@ -75,30 +75,40 @@ def insights(days: int = 30) -> Insights:
     total, approximate = row_count(Guest, using)
     today = timezone.localdate(now)
     first = today - timedelta(days=days - 1)
-    # A range of the created_at index: the period's guests, not the table.
-    existing = dict(
-        Guest.objects.using(using)
-        .filter(created_at__gte=_start_of(first))
-        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("day")
-        .annotate(n=Count("pk"))
-        .values_list("day", "n")
-    )
     recorded = {
         row["day"]: row
         for row in GuestDay.objects.using(using)
         .filter(day__gte=first)
         .values("day")
-        .annotate(**{name: Sum(name) for name in COUNTERS})
+        .annotate(frozen=Max("created"), **{name: Sum(name) for name in COUNTERS})
     }
+    # Days a purge run has counted (guest_auth._tally.freeze_days) are read;
+    # the others (today, at least) counted off a range of the created_at index.
+    counted = [day for day, row in recorded.items() if row["frozen"] is not None]
+    uncounted_from = max(counted, default=first - timedelta(days=1)) + timedelta(days=1)
+    if uncounted_from > first and any(
+        first + timedelta(days=n) not in counted for n in range((uncounted_from - first).days)
+    ):
+        uncounted_from = first  # a gap: count the whole period
+    existing = dict(
+        Guest.objects.using(using)
+        .filter(created_at__gte=start_of(uncounted_from))
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+    )
     figures = []
     for offset in range(days):
         day = first + timedelta(days=offset)
-        row = recorded.get(day, dict.fromkeys(COUNTERS, 0))
+        row = recorded.get(day, {**dict.fromkeys(COUNTERS, 0), "frozen": None})
+        created = row["frozen"]
+        if created is None or day >= uncounted_from:
+            created = existing.get(day, 0) + row["created_gone"]
         figures.append(
             DayFigures(
                 day=day,
-                created=existing.get(day, 0) + row["created_gone"],
+                created=created,
                 promoted=row["promoted"],
                 merged=row["merged"],
                 purged=row["purged"],
@@ -111,7 +121,3 @@ def insights(days: int = 30) -> Insights:
         days=figures,
         approximate=approximate,
     )
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))

@@ -121,7 +121,9 @@ def test_purge_rolls_up_one_row_per_batch_into_one_per_day():
     assert purge_guests(batch_size=1) == 4
 
     rows = {row.day: row for row in GuestDay.objects.all()}
-    assert sorted(rows) == [today - 50 * DAY, today - 40 * DAY, today - 2 * DAY, today]
+    assert GuestDay.objects.count() == len(rows)  # one row per day
+    # The removals' days, and the past 60 days' creations counted (frozen).
+    assert set(rows) == {today - 50 * DAY, today} | {today - n * DAY for n in range(1, 61)}
     assert (rows[today].purged, rows[today].promoted, rows[today].created_gone) == (4, 1, 0)
     assert rows[today - 40 * DAY].created_gone == 3
     assert rows[today - 50 * DAY].created_gone == 1
@@ -204,3 +206,28 @@ def test_insights_estimates_the_size_of_a_large_table(monkeypatch):
         assert estimate is not None
         assert figures.approximate is True
         assert figures.idle == max(estimate - 1, 0)
+
+
+@pytest.mark.django_db
+def test_past_days_are_counted_once_by_a_purge_run_and_read_after():
+    guest_created(3)
+    promoted = guest_created(3)
+    guest_created(0)
+    assert purge_guests() == 0  # nothing idle; the run counts the past days
+    assert GuestDay.objects.get(day=timezone.localdate() - 3 * DAY).created == 2
+
+    # A removal after that does not change how many were created that day.
+    promote_guest(
+        None, promoted, password=PASSWORD, **{get_user_model().USERNAME_FIELD: username(4)}
+    )
+    # A row that appeared behind the count's back shows it is read, not recounted;
+    # today, not over yet, is counted live.
+    guest_created(3)
+    guest_created(0)
+    days = insights(days=4).days
+    assert [day.created for day in days] == [2, 0, 0, 2]
+    assert days[-1].promoted == 1
+
+    purge_guests()  # a second run counts nothing again and keeps one row a day
+    assert GuestDay.objects.filter(day=timezone.localdate() - 3 * DAY).count() == 1
+    assert insights(days=4).days[0].created == 2

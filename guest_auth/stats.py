@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import router
 from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from ._counts import row_count
+from ._counts import estimated_count, row_count
 from ._tally import COUNTERS, start_of
 from .conf import guest_settings
 from .models import Guest, GuestDay
@@ -48,8 +49,8 @@ class Insights:
     purgeable: int
     #: One entry per day, oldest first, today last.
     days: list[DayFigures]
-    #: True when ``idle`` is derived from the database's estimate of the
-    #: table's size (tables over guest_auth._counts.EXACT_UP_TO rows).
+    #: True when the counts are the database's estimates (a table of over
+    #: 100,000 guests: see guest_auth._counts).
     approximate: bool = False
 
     @property
@@ -67,12 +68,17 @@ def insights(days: int = 30) -> Insights:
         raise ValueError(f"days must be at least 1, not {days!r}.")
     now = timezone.now()
     purge_cutoff = now - guest_settings.MAX_INACTIVITY
-    # Two ranges of the last_seen_at index, and the table's size, estimated
-    # when large: no query here reads the whole table.
+    # The table's size and two ranges of the last_seen_at index: counted
+    # while the table is small, estimated by the database once it is large.
+    # No query here reads the whole table, nor ranges that grow with it.
     using = router.db_for_read(Guest)
-    active = Guest.objects.using(using).filter(last_seen_at__gte=now - ACTIVE_WITHIN).count()
-    purgeable = Guest.objects.using(using).filter(last_seen_at__lt=purge_cutoff).count()
     total, approximate = row_count(Guest, using)
+    active = _count(
+        Guest.objects.using(using).filter(last_seen_at__gte=now - ACTIVE_WITHIN), approximate
+    )
+    purgeable = _count(
+        Guest.objects.using(using).filter(last_seen_at__lt=purge_cutoff), approximate
+    )
     today = timezone.localdate(now)
     first = today - timedelta(days=days - 1)
     recorded = {
@@ -121,3 +127,11 @@ def insights(days: int = 30) -> Insights:
         days=figures,
         approximate=approximate,
     )
+
+
+def _count(queryset: Any, approximate: bool) -> int:
+    if approximate:
+        estimate = estimated_count(queryset)
+        if estimate is not None:
+            return estimate
+    return queryset.count()

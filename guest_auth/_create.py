@@ -171,8 +171,10 @@ def _concrete_field(name: str) -> Field:
 def _racing_guest(race_key: UUID | None, now: Any) -> Any:
     if race_key is None:
         return None
+    # The winner committed moments ago: only the write database has it for sure.
     guest = (
-        Guest.objects.select_related("user")
+        Guest.objects.db_manager(router.db_for_write(Guest))
+        .select_related("user")
         .filter(race_key=race_key, created_at__gte=now - RACE_WINDOW)
         .first()
     )

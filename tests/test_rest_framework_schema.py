@@ -16,6 +16,7 @@ from django.test import override_settings
 from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 
+from guest_auth import _ratelimit
 from tests.factories import UserFactory
 from tests.rest_framework_helpers import (
     API,
@@ -32,10 +33,10 @@ from tests.rest_framework_helpers import (
 from tests.test_rest_framework_views import create, make_client, promote_body
 
 STATUSES = {
-    (API, "post"): {201, 403, 409, 429},
-    (LOGIN, "post"): {200, 400, 401, 403, 415},
+    (API, "post"): {201, 400, 403, 409, 413, 415, 429, 503},
+    (LOGIN, "post"): {200, 400, 401, 403, 413, 415},
     (ME, "get"): {200, 401},
-    (PROMOTE, "post"): {200, 400, 401, 403, 415},
+    (PROMOTE, "post"): {200, 400, 401, 403, 413, 415},
 }
 # Parts of the schema that follow the user model.
 MODEL_DEPENDENT = ("GuestLogin", "GuestUserInfo", "GuestPromoteRequest")
@@ -129,7 +130,33 @@ def _created():
 def _over_the_rate_limit():
     with override_settings(GUEST_AUTH_RATE_LIMIT="1/h"):
         _created()
-        return make_client().post(API)
+        return make_client().post(API, {}, format="json")
+
+
+def _cache_unavailable():
+    # A cache alias whose server is not there: port 9 (discard) refuses at once.
+    caches = {
+        **settings.CACHES,
+        "gone": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        },
+    }
+    with override_settings(
+        CACHES=caches,
+        GUEST_AUTH_RATE_LIMIT_CACHE="gone",
+        GUEST_AUTH_RATE_LIMIT_ON_CACHE_ERROR="refuse",
+    ):
+        _ratelimit.cache_down_until.clear()
+        try:
+            return make_client().post(API, {}, format="json")
+        finally:
+            _ratelimit.cache_down_until.clear()
+
+
+def _too_large(path, token=None):
+    body = '{"credential": "' + "a" * 70_000 + '"}'
+    return make_client(token).post(path, body, content_type="application/json")
 
 
 def _session_without_csrf():
@@ -139,16 +166,21 @@ def _session_without_csrf():
 
 
 SCENARIOS = {
-    (API, 201): lambda: make_client().post(API),
-    (API, 403): lambda: make_client(user_agent=BOT_UA).post(API),
-    (API, 409): lambda: make_client(_created()["token"]).post(API),
+    (API, 201): lambda: make_client().post(API, {}, format="json"),
+    (API, 403): lambda: make_client(user_agent=BOT_UA).post(API, {}, format="json"),
+    (API, 409): lambda: make_client(_created()["token"]).post(API, {}, format="json"),
+    (API, 400): lambda: make_client().post(API, [], format="json"),
+    (API, 413): lambda: _too_large(API),
+    (API, 415): lambda: make_client().post(API, "", content_type="text/plain"),
     (API, 429): lambda: _over_the_rate_limit(),
+    (API, 503): lambda: _cache_unavailable(),
     (LOGIN, 200): lambda: make_client().post(LOGIN, {"credential": _created()["credential"]}),
     (LOGIN, 400): lambda: make_client().post(LOGIN, {}),
     (LOGIN, 401): lambda: make_client().post(LOGIN, {"credential": _created()["token"]}),
     (LOGIN, 403): lambda: _session_without_csrf().post(
         LOGIN, {"credential": _created()["credential"]}
     ),
+    (LOGIN, 413): lambda: _too_large(LOGIN),
     (LOGIN, 415): lambda: make_client().post(LOGIN, "credential=x", content_type="text/plain"),
     (ME, 200): lambda: make_client(_created()["token"]).get(ME),
     (ME, 401): lambda: make_client().get(ME),
@@ -156,6 +188,7 @@ SCENARIOS = {
     (PROMOTE, 400): lambda: make_client(_created()["token"]).post(PROMOTE, {}),
     (PROMOTE, 401): lambda: make_client().post(PROMOTE, promote_body()),
     (PROMOTE, 403): lambda: _session_without_csrf().post(PROMOTE, promote_body()),
+    (PROMOTE, 413): lambda: _too_large(PROMOTE, _created()["token"]),
     (PROMOTE, 415): lambda: make_client(_created()["token"]).post(
         PROMOTE, "password=x", content_type="application/x-www-form-urlencoded"
     ),

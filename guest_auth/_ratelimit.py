@@ -225,13 +225,16 @@ def _count(cache: Any, scopes: list[tuple[str, Rate, str]]) -> None:
         now = time.time()
         window = int(now // rate.seconds)
         key = f"guest_auth:rate:{_namespace}{scope}:{rate.seconds}:{key_part}:{window}"
-        # add() is a no-op when the counter exists; incr() is atomic in Redis,
-        # Memcached and LocMemCache.
-        cache.add(key, 0, timeout=rate.seconds + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=rate.seconds + 1)
+        # add() creates the counter at 1 unless it exists (one round trip to
+        # Redis for a new client, the usual case when creating a guest);
+        # otherwise incr(), atomic in Redis, Memcached and LocMemCache.
+        if cache.add(key, 1, timeout=rate.seconds + 1):
             count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.add(key, 1, timeout=rate.seconds + 1)
+                count = 1
         if count > rate.count:
             raise RateLimited(retry_after=max(1, math.ceil((window + 1) * rate.seconds - now)))

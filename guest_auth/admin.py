@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import router
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -16,12 +17,13 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import _chart
+from . import _chart, _counts
 from ._purge import PurgeProgress, purge_guests
 from .conf import guest_settings
 from .models import APIToken, DeviceCredential, Guest
@@ -50,6 +52,20 @@ class GuestListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class _EstimatedCountPaginator(Paginator):
+    """A paginator that, for an unfiltered queryset of a large table, takes
+    the number of rows from the database's statistics rather than count(*)."""
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if isinstance(queryset, QuerySet) and not queryset.query.where:
+            estimate = _counts.estimated_rows(queryset.model, queryset.db)
+            if estimate is not None and estimate > _counts.EXACT_UP_TO:
+                return estimate
+        return super().count
+
+
 @admin.register(Guest)
 class GuestAdmin(admin.ModelAdmin):
     """Read-only list of guests. Deleting goes through purge, which removes the
@@ -57,10 +73,14 @@ class GuestAdmin(admin.ModelAdmin):
 
     list_display = ("__str__", "created_at", "last_seen_at")
     list_filter = ("last_seen_at", "created_at")
-    date_hierarchy = "created_at"
+    # No date_hierarchy: it reads the distinct dates of the whole table.
     ordering = ("-last_seen_at",)
     list_select_related = ("user",)
     actions = ["purge_selected"]
+    # Never count the whole table: "N results (Show all)" is not shown and the
+    # unfiltered list's size comes from the database's statistics once large.
+    show_full_result_count = False
+    paginator = _EstimatedCountPaginator
 
     def get_urls(self) -> list[URLPattern]:
         opts = self.opts

@@ -24,14 +24,17 @@ class Guest(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now, db_index=True)
-    # SHA-256 of the session cookie the guest was created under. The unique
-    # constraint makes two racing requests of one anonymous session converge
-    # on a single guest instead of creating two (see services.create_guest).
-    session_hash = models.CharField(max_length=64, null=True, unique=True, editable=False)
+    # Derived from the session key the guest was created under (122 bits of
+    # its SHA-256, as a version 4 UUID). The unique constraint makes two racing requests of one
+    # anonymous session converge on a single guest instead of creating two
+    # (see guest_auth._create). A UUID: one index of 16-byte keys.
+    race_key = models.UUIDField(null=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("guest")
         verbose_name_plural = _("guests")
+        # The insights count a period's creations off this index, never the table.
+        indexes = [models.Index(fields=["created_at"], name="guest_auth_guest_created")]
 
     def __str__(self) -> str:
         # Not str(self.user): a nullable email USERNAME_FIELD is None for guests.
@@ -45,8 +48,10 @@ class GuestDay(models.Model):
     ``promoted``, ``merged`` and ``purged`` count what happened on ``day``;
     ``created_gone`` counts guests created on ``day`` that have been removed
     since, so a day's creations can be counted without a write per creation.
-    Rows are only ever inserted (one per removal and day) and summed when read:
-    no promotion or purge waits for another's lock on a shared counter row.
+    Removals only ever insert rows (one per promotion, merge or purge batch,
+    and day) and readers sum them: no promotion or purge waits for another's
+    lock on a shared counter row. Each purge run rolls the rows up into one
+    per day, so the table grows by about a row a day.
     """
 
     day = models.DateField(_("day"), db_index=True)
@@ -54,6 +59,10 @@ class GuestDay(models.Model):
     merged = models.PositiveIntegerField(_("merged"), default=0)
     purged = models.PositiveIntegerField(_("purged"), default=0)
     created_gone = models.PositiveIntegerField(_("created, since removed"), default=0)
+    # Guests created on ``day``, counted once the day was over (by a purge
+    # run, see guest_auth._tally.freeze_days): final, as a past day's
+    # creations do not change. Null on the rows of removals.
+    created = models.PositiveIntegerField(_("created"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("guest day")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('guest_auth', '0003_api_tokens_and_device_credentials'),
+        ('guest_auth', '0006_guestday_created'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -4,6 +4,7 @@ __all__ = [
     "AlreadyAuthenticated",
     "GuestAuthError",
     "GuestCreationDenied",
+    "GuestProtected",
     "NotAGuest",
     "RateLimited",
 ]
@@ -32,3 +33,16 @@ class AlreadyAuthenticated(GuestAuthError):
 
 class NotAGuest(GuestAuthError):
     """The user is not (or no longer) a guest, so it cannot be promoted."""
+
+
+class GuestProtected(GuestAuthError):
+    """The guest cannot be deleted: rows it owns PROTECT or RESTRICT its deletion.
+
+    Nothing was deleted.
+    """
+
+    def __init__(self, protected_by: tuple[str, ...]) -> None:
+        names = ", ".join(protected_by) or "a protected row"
+        super().__init__(f"This guest cannot be deleted: it owns rows of {names} that must stay.")
+        #: Labels ("app.Model") of the models whose rows keep the guest.
+        self.protected_by = protected_by

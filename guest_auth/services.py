@@ -11,7 +11,7 @@ from __future__ import annotations
 from ._create import create_guest
 from ._merge import MergeCounts, MergeSummary, merge_guest
 from ._promote import promote_guest
-from ._purge import PurgeProgress, purge_guests
+from ._purge import PurgeProgress, delete_guest, purge_guests
 from ._session import ais_guest, is_guest
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "PurgeProgress",
     "ais_guest",
     "create_guest",
+    "delete_guest",
     "is_guest",
     "merge_guest",
     "promote_guest",

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
@@ -16,15 +17,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.generic import TemplateView
 from django.views.generic.edit import FormView
 
 from ._promote import promote_guest
+from ._purge import delete_guest
 from ._session import is_guest
 from .adapter import get_adapter
 from .conf import guest_settings
-from .exceptions import NotAGuest
+from .exceptions import GuestProtected, NotAGuest
 
-__all__ = ["PromoteView"]
+__all__ = ["DeleteView", "PromoteView"]
 
 
 class PromoteView(FormView):
@@ -80,3 +83,32 @@ class PromoteView(FormView):
         context["redirect_field_name"] = self.redirect_field_name
         context["redirect_field_value"] = self.get_redirect_url()
         return context
+
+
+class DeleteView(TemplateView):
+    """GET asks for confirmation, POST deletes the current guest now and logs it out.
+
+    Only guests: anyone else gets 403 and nothing happens. When rows the guest
+    owns must stay (PROTECT, RESTRICT), the page says so with status 409 and
+    nothing is deleted.
+    """
+
+    template_name = "guest_auth/delete.html"
+
+    @method_decorator(csrf_protect)
+    @method_decorator(never_cache)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not is_guest(request.user):
+            raise PermissionDenied(_("Only guests can delete themselves here."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            delete_guest(request, request.user)
+        except GuestProtected as exc:
+            return self.render_to_response(self.get_context_data(error=str(exc)), status=409)
+        except NotAGuest:
+            # Promoted by a concurrent request: it stays, as a regular user.
+            raise PermissionDenied(_("Only guests can delete themselves here.")) from None
+        fallback = guest_settings.DELETE_REDIRECT_URL or settings.LOGOUT_REDIRECT_URL or "/"
+        return HttpResponseRedirect(resolve_url(fallback))

@@ -35,6 +35,7 @@ STATUSES = {
     (API, "post"): {201, 403, 409, 429},
     (LOGIN, "post"): {200, 400, 401, 403, 415},
     (ME, "get"): {200, 401},
+    (ME, "delete"): {204, 401, 403, 409},
     (PROMOTE, "post"): {200, 400, 401, 403, 415},
 }
 # Parts of the schema that follow the user model.
@@ -88,8 +89,8 @@ def test_schema_covers_every_endpoint_and_only_them():
     urls = [reverse(f"guest_auth_api:{name}") for name in names]
     paths = shipped()["paths"]
     assert set(paths) == set(urls) == set(ENDPOINTS)
-    for url, method in ENDPOINTS.items():
-        assert list(paths[url]) == [method]
+    for url, methods in ENDPOINTS.items():
+        assert list(paths[url]) == list(methods)
 
 
 def test_schema_documents_every_status_code():
@@ -114,8 +115,11 @@ def test_schema_security_and_media_types():
             assert {"guestToken": []} in operation["security"]
             if "requestBody" in operation:
                 assert list(operation["requestBody"]["content"]) == ["application/json"]
-            for response in operation["responses"].values():
-                assert list(response["content"]) == ["application/json"]
+            for status, response in operation["responses"].items():
+                if status == "204":
+                    assert "content" not in response
+                else:
+                    assert list(response["content"]) == ["application/json"]
 
 
 # Every documented (endpoint, status) is produced, with a body the schema allows.
@@ -138,40 +142,64 @@ def _session_without_csrf():
     return client
 
 
+def _regular_client():
+    client = make_client()
+    client.force_authenticate(UserFactory())
+    return client
+
+
+def _protected_guest_client():
+    from tests.purgeapp.models import Invoice
+
+    body = _created()
+    Invoice.objects.create(owner_id=body["id"])
+    return make_client(body["token"])
+
+
 SCENARIOS = {
-    (API, 201): lambda: make_client().post(API),
-    (API, 403): lambda: make_client(user_agent=BOT_UA).post(API),
-    (API, 409): lambda: make_client(_created()["token"]).post(API),
-    (API, 429): lambda: _over_the_rate_limit(),
-    (LOGIN, 200): lambda: make_client().post(LOGIN, {"credential": _created()["credential"]}),
-    (LOGIN, 400): lambda: make_client().post(LOGIN, {}),
-    (LOGIN, 401): lambda: make_client().post(LOGIN, {"credential": _created()["token"]}),
-    (LOGIN, 403): lambda: _session_without_csrf().post(
+    (API, "post", 201): lambda: make_client().post(API),
+    (API, "post", 403): lambda: make_client(user_agent=BOT_UA).post(API),
+    (API, "post", 409): lambda: make_client(_created()["token"]).post(API),
+    (API, "post", 429): lambda: _over_the_rate_limit(),
+    (LOGIN, "post", 200): lambda: make_client().post(
         LOGIN, {"credential": _created()["credential"]}
     ),
-    (LOGIN, 415): lambda: make_client().post(LOGIN, "credential=x", content_type="text/plain"),
-    (ME, 200): lambda: make_client(_created()["token"]).get(ME),
-    (ME, 401): lambda: make_client().get(ME),
-    (PROMOTE, 200): lambda: make_client(_created()["token"]).post(PROMOTE, promote_body()),
-    (PROMOTE, 400): lambda: make_client(_created()["token"]).post(PROMOTE, {}),
-    (PROMOTE, 401): lambda: make_client().post(PROMOTE, promote_body()),
-    (PROMOTE, 403): lambda: _session_without_csrf().post(PROMOTE, promote_body()),
-    (PROMOTE, 415): lambda: make_client(_created()["token"]).post(
+    (LOGIN, "post", 400): lambda: make_client().post(LOGIN, {}),
+    (LOGIN, "post", 401): lambda: make_client().post(LOGIN, {"credential": _created()["token"]}),
+    (LOGIN, "post", 403): lambda: _session_without_csrf().post(
+        LOGIN, {"credential": _created()["credential"]}
+    ),
+    (LOGIN, "post", 415): lambda: make_client().post(
+        LOGIN, "credential=x", content_type="text/plain"
+    ),
+    (ME, "get", 200): lambda: make_client(_created()["token"]).get(ME),
+    (ME, "get", 401): lambda: make_client().get(ME),
+    (PROMOTE, "post", 200): lambda: make_client(_created()["token"]).post(PROMOTE, promote_body()),
+    (PROMOTE, "post", 400): lambda: make_client(_created()["token"]).post(PROMOTE, {}),
+    (PROMOTE, "post", 401): lambda: make_client().post(PROMOTE, promote_body()),
+    (PROMOTE, "post", 403): lambda: _session_without_csrf().post(PROMOTE, promote_body()),
+    (PROMOTE, "post", 415): lambda: make_client(_created()["token"]).post(
         PROMOTE, "password=x", content_type="application/x-www-form-urlencoded"
     ),
+    (ME, "delete", 204): lambda: make_client(_created()["token"]).delete(ME),
+    (ME, "delete", 401): lambda: make_client().delete(ME),
+    (ME, "delete", 403): lambda: _regular_client().delete(ME),
+    (ME, "delete", 409): lambda: _protected_guest_client().delete(ME),
 }
 
 
 def test_a_scenario_for_every_documented_status():
     assert {
-        (path, status) for (path, _), statuses in STATUSES.items() for status in statuses
+        (path, method, status)
+        for (path, method), statuses in STATUSES.items()
+        for status in statuses
     } == set(SCENARIOS)
 
 
-@pytest.mark.parametrize("path,status", sorted(SCENARIOS))
+@pytest.mark.parametrize("path,method,status", sorted(SCENARIOS))
 @pytest.mark.django_db
-def test_documented_status_is_produced_as_documented(path, status):
-    response = SCENARIOS[path, status]()
+def test_documented_status_is_produced_as_documented(path, method, status):
+    response = SCENARIOS[path, method, status]()
     assert response.status_code == status
     assert_documented(
         response,

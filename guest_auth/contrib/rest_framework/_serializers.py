@@ -16,6 +16,7 @@ __all__ = [
     "GuestErrorSerializer",
     "GuestLoginRequestSerializer",
     "GuestLoginSerializer",
+    "GuestProtectedSerializer",
     "GuestRateLimitedSerializer",
     "GuestUserInfoSerializer",
     "UserIdField",
@@ -66,6 +67,14 @@ class GuestUserInfoSerializer(serializers.Serializer):
 
 class GuestErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class GuestProtectedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    protected_by = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_('Labels ("app.Model") of the models whose rows keep the guest.'),
+    )
 
 
 class GuestRateLimitedSerializer(serializers.Serializer):

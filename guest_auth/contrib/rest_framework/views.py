@@ -33,10 +33,17 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from guest_auth._promote import promote_guest
+from guest_auth._purge import delete_guest
 from guest_auth._session import is_guest
 from guest_auth._tokens import create_api_guest, login_with_device_credential
 from guest_auth.adapter import get_adapter
-from guest_auth.exceptions import AlreadyAuthenticated, GuestCreationDenied, NotAGuest, RateLimited
+from guest_auth.exceptions import (
+    AlreadyAuthenticated,
+    GuestCreationDenied,
+    GuestProtected,
+    NotAGuest,
+    RateLimited,
+)
 
 from ._schema import BAD_REQUEST, RETRY_AFTER, document, response
 from ._serializers import (
@@ -44,6 +51,7 @@ from ._serializers import (
     GuestErrorSerializer,
     GuestLoginRequestSerializer,
     GuestLoginSerializer,
+    GuestProtectedSerializer,
     GuestRateLimitedSerializer,
     GuestUserInfoSerializer,
     form_errors,
@@ -178,8 +186,13 @@ class GuestLoginView(_LogInView):
         return Response(GuestLoginSerializer(body).data)
 
 
+class _Protected(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "protected"
+
+
 class GuestMeView(_GuestAPIView):
-    """GET: the current user's id, is_guest and is_verified."""
+    """GET: the current user's id, is_guest and is_verified. DELETE: the guest deletes itself."""
 
     permission_classes = [IsAuthenticated]
 
@@ -198,6 +211,40 @@ class GuestMeView(_GuestAPIView):
     )
     def get(self, request: Request) -> Response:
         return Response(_user_info(request._request, request.user))
+
+    @document(
+        operation_id="guest_delete",
+        summary="Delete the current guest now",
+        description=(
+            "Deletes the guest and everything that goes with it under the site's on_delete "
+            "rules, as the purge would, and logs it out (its session, tokens and device "
+            "credentials go with it). Only for guests: regular users get 403 and nothing "
+            "is deleted. When rows the guest owns must stay (PROTECT or RESTRICT), nothing "
+            "is deleted and the answer is 409 with `protected_by`."
+        ),
+        tags=_TAGS,
+        responses={
+            204: response(None, "The guest is gone."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            403: response(GuestErrorSerializer, "Not a guest" + _CSRF + "."),
+            409: response(
+                GuestProtectedSerializer, "Rows the guest owns must stay: nothing was deleted."
+            ),
+        },
+    )
+    def delete(self, request: Request) -> Response:
+        if not is_guest(request.user):
+            raise PermissionDenied(IsGuest.message)
+        try:
+            delete_guest(request._request, request.user)
+        except GuestProtected as exc:
+            error = _Protected(str(exc))
+            error.detail = {"detail": error.detail, "protected_by": list(exc.protected_by)}
+            raise error from None
+        except NotAGuest:
+            # Promoted by a concurrent request meanwhile: it stays.
+            raise PermissionDenied(IsGuest.message) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class GuestPromoteView(_GuestAPIView):

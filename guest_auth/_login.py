@@ -38,7 +38,7 @@ from .signals import guest_merged
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = ["LOGGING_OUT", "on_login", "on_logout", "watch_session"]
+__all__ = ["LOGGING_OUT", "on_login", "on_logout", "replacing", "watch_session"]
 
 logger = logging.getLogger("guest_auth")
 
@@ -100,6 +100,17 @@ def watch_session(request: HttpRequest) -> None:
 
     session.flush = watched_flush  # type: ignore[method-assign]
     session.aflush = watched_aflush  # type: ignore[method-assign]
+
+
+def replacing(request: HttpRequest, guest: Any) -> None:
+    """A login on this request replaces ``guest``, though no session of the guest's is flushed.
+
+    For clients that are a guest through a token rather than a session (an
+    app logging in through allauth's headless API with its guest_auth token):
+    the login that follows is then treated as one that replaced the guest's
+    session, with nothing to carry over from a session.
+    """
+    setattr(request, _PENDING_MERGE, (session_user_id(guest), {}))
 
 
 def _note_flush(request: HttpRequest, session: Any) -> None:

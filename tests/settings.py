@@ -97,6 +97,7 @@ if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"):
         "allauth.socialaccount",
         "allauth.socialaccount.providers.dummy",
         "allauth.mfa",
+        "allauth.headless",
         "tests.allauthapp",
     ]
     MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
@@ -114,6 +115,8 @@ if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"):
     )
     ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # read when allauth's URLs are imported
     ACCOUNT_RATE_LIMITS = False
+    # allauth's headless API, both clients, mounted at /_allauth/.
+    HEADLESS_CLIENTS = ("browser", "app")
 
 
 def _database(url: str) -> dict:

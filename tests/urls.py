@@ -31,3 +31,5 @@ if apps.is_installed("rest_framework"):
     urlpatterns.append(path("api/guest/", include("guest_auth.contrib.rest_framework.urls")))
 if apps.is_installed("allauth.account"):
     urlpatterns.append(path("allauth/", include("tests.allauthapp.urls")))
+if apps.is_installed("allauth.headless"):
+    urlpatterns.append(path("_allauth/", include("allauth.headless.urls")))

@@ -57,6 +57,11 @@ MESSAGES: dict[str, tuple[type[CheckMessage], str, str]] = {
         "the promotion flow need it.",
         'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF.',
     ),
+    "guest_auth.E017": (
+        Error,
+        "GUEST_AUTH_API_TOKENS is 'jwt' but djangorestframework-simplejwt is not installed.",
+        'pip install "django-guest-auth[jwt]", or set GUEST_AUTH_API_TOKENS = "opaque".',
+    ),
     "guest_auth.W002": (
         Warning,
         "Guest creation is rate limited, but GUEST_AUTH_RATE_LIMIT_CACHE is a "
@@ -192,3 +197,14 @@ def check_allauth(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     from .contrib.allauth.checks import missing_adapters
 
     return [_message(check_id) for check_id in missing_adapters()]
+
+
+@register(Tags.compatibility)
+def check_api_tokens(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if guest_settings.API_TOKENS != "jwt":
+        return []
+    from importlib.util import find_spec
+
+    if find_spec("rest_framework_simplejwt") is None:
+        return [_message("guest_auth.E017")]
+    return []

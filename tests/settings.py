@@ -79,6 +79,13 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+# simplejwt's own views at /api/token/ (tests/test_rest_framework_jwt.py), with
+# guest_auth's serializers.
+SIMPLE_JWT = {
+    "SIGNING_KEY": "guest-auth-tests-jwt-signing-key-not-secret-0123456789",
+    "TOKEN_OBTAIN_SERIALIZER": "guest_auth.contrib.simplejwt.GuestTokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "guest_auth.contrib.simplejwt.GuestTokenRefreshSerializer",
+}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/home/"

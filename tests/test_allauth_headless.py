@@ -21,7 +21,7 @@ from tests.allauthapp.adapters import SiteAccountAdapter
 from tests.allauthapp.models import PhoneNumber
 from tests.conftest import BROWSER_UA
 from tests.factories import PASSWORD as EXISTING_PASSWORD
-from tests.factories import UserFactory
+from tests.factories import GuestFactory, UserFactory
 from tests.testapp.models import Note
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,7 @@ class Headless:
         response = self.get("auth/session")
         if response.status_code != 200:
             return None
-        return response.json()["data"]["user"]["id"]
+        return as_pk(response.json()["data"]["user"]["id"])
 
 
 @pytest.fixture(params=["browser", "app"])
@@ -146,6 +146,11 @@ def assert_merged(headless, existing, merges):
     assert headless.session_user() == existing.pk
 
 
+def as_pk(value):
+    """A user id from a JSON body as the model's primary key (UUIDs come as strings)."""
+    return get_user_model()._meta.pk.to_python(value)
+
+
 def emailed_code(mail):
     return re.search(r"^([A-Z0-9]+(?:-[A-Z0-9]+)*)$", mail.body, re.MULTILINE).group(1)
 
@@ -159,7 +164,7 @@ def test_password_signup_promotes_the_guest_in_place(headless, promotions):
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["data"]["user"]["id"] == headless.guest.pk
+    assert as_pk(body["data"]["user"]["id"]) == headless.guest.pk
     user = assert_promoted(headless)
     assert user.check_password(PASSWORD)
     assert promotions == [(headless.guest.pk, "password")]
@@ -176,7 +181,9 @@ def test_app_keeps_its_guest_auth_token_through_signup():
         response = headless.post("auth/signup", {"email": "new@example.com", "password": PASSWORD})
     assert response.status_code == 200
     me = Client(HTTP_AUTHORIZATION=f"Token {token}").get("/api/guest/me/")
-    assert me.json() == {"id": headless.guest.pk, "is_guest": False, "is_verified": True}
+    body = me.json()
+    assert as_pk(body.pop("id")) == headless.guest.pk
+    assert body == {"is_guest": False, "is_verified": True}
     assert APIToken.objects.filter(user=headless.guest).count() == 1
 
 
@@ -291,7 +298,7 @@ def test_password_login_merges_the_guest(headless, existing, promotions, merges)
         "auth/login", {"email": "known@example.com", "password": EXISTING_PASSWORD}
     )
     assert response.status_code == 200, response.content
-    assert response.json()["data"]["user"]["id"] == existing.pk
+    assert as_pk(response.json()["data"]["user"]["id"]) == existing.pk
     assert_merged(headless, existing, merges)
     assert promotions == []
 
@@ -363,3 +370,53 @@ def test_anonymous_signup_is_allauths(client, promotions):
     assert response.status_code == 200
     assert promotions == []
     assert not Guest.objects.exists()
+
+
+# allauth headless's JWT strategy ---------------------------------------------------------
+
+
+@pytest.fixture
+def jwt_strategy(settings):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    settings.HEADLESS_TOKEN_STRATEGY = "guest_auth.contrib.allauth.tokens.GuestJWTTokenStrategy"
+    settings.HEADLESS_JWT_PRIVATE_KEY = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    return key.public_key()
+
+
+def jwt_claims(token, public_key):
+    import jwt
+
+    return jwt.decode(token, public_key, algorithms=["RS256"], options={"verify_aud": False})
+
+
+def test_jwt_strategy_says_is_guest(jwt_strategy):
+    from guest_auth.contrib.allauth.tokens import GuestJWTTokenStrategy
+
+    guest = GuestFactory().user
+    assert GuestJWTTokenStrategy().get_claims(guest) == {"is_guest": True}
+    assert GuestJWTTokenStrategy().get_claims(UserFactory()) == {"is_guest": False}
+
+
+@override_settings(ACCOUNT_EMAIL_VERIFICATION="none")
+def test_jwt_strategy_after_a_guest_signs_up_and_refreshes(jwt_strategy):
+    headless = Headless("app")
+    response = headless.post("auth/signup", {"email": "new@example.com", "password": PASSWORD})
+    assert response.status_code == 200, response.content
+    meta = response.json()["meta"]
+    access = jwt_claims(meta["access_token"], jwt_strategy)
+    assert access["is_guest"] is False
+    assert access["sub"] == str(headless.guest.pk)
+    response = headless.client.post(
+        headless.url("tokens/refresh"),
+        json.dumps({"refresh_token": meta["refresh_token"]}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert jwt_claims(response.json()["data"]["access_token"], jwt_strategy)["is_guest"] is False

@@ -28,7 +28,8 @@ for module in pkgutil.walk_packages(guest_auth.__path__, "guest_auth."):
 call_command("check", fail_level="ERROR", verbosity=0)
 reverse("guest_auth:promote")
 print(sorted(name for name in sys.modules
-             if name.split(".")[0] in ("rest_framework", "drf_spectacular", "allauth")))
+             if name.split(".")[0] in ("rest_framework", "drf_spectacular", "allauth",
+                                         "rest_framework_simplejwt", "jwt")))
 """
 
 

@@ -37,6 +37,7 @@ from guest_auth._purge import delete_guest
 from guest_auth._session import is_guest
 from guest_auth._tokens import create_api_guest, login_with_device_credential
 from guest_auth.adapter import get_adapter
+from guest_auth.conf import guest_settings
 from guest_auth.exceptions import (
     AlreadyAuthenticated,
     GuestCreationDenied,
@@ -79,6 +80,14 @@ class _GuestAPIView(APIView):
     authentication_classes = [GuestTokenAuthentication, SessionAuthentication]
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
+
+    def get_authenticators(self) -> list[Any]:
+        authenticators = super().get_authenticators()
+        if guest_settings.API_TOKENS == "jwt":
+            from guest_auth.contrib.simplejwt.authentication import GuestJWTAuthentication
+
+            authenticators.insert(1, GuestJWTAuthentication())
+        return authenticators
 
 
 class _LogInView(_GuestAPIView):
@@ -142,7 +151,7 @@ class GuestCreateView(_LogInView):
             )
         except GuestCreationDenied:
             raise PermissionDenied(_("No guest can be created for this client.")) from None
-        body = {"id": user.pk, "is_guest": True, "token": token, "credential": credential}
+        body = _login_body(user, token, credential)
         return Response(GuestLoginSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
@@ -182,7 +191,7 @@ class GuestLoginView(_LogInView):
         if result is None:
             raise AuthenticationFailed(_("Invalid credential."))
         user, token = result
-        body = {"id": user.pk, "is_guest": True, "token": token, "credential": credential}
+        body = _login_body(user, token, credential)
         return Response(GuestLoginSerializer(body).data)
 
 
@@ -305,6 +314,20 @@ class GuestPromoteView(_GuestAPIView):
             # Promoted by a concurrent request meanwhile.
             raise PermissionDenied(IsGuest.message) from None
         return Response(_user_info(http_request, user))
+
+
+@sensitive_variables("token", "credential")
+def _login_body(user: Any, token: str, credential: str) -> dict[str, Any]:
+    """The create and login answer: the opaque token, or with GUEST_AUTH_API_TOKENS
+    = "jwt" a simplejwt access/refresh pair bound to that token's row instead."""
+    body = {"id": user.pk, "is_guest": True, "credential": credential}
+    if guest_settings.API_TOKENS == "jwt":
+        from guest_auth.contrib.simplejwt.tokens import pair
+
+        body.update(pair(user, opaque=token))
+    else:
+        body["token"] = token
+    return body
 
 
 def _user_info(request: HttpRequest, user: Any) -> Any:

@@ -128,6 +128,21 @@ def test_app_flow_guest_cart_reload_signup(products):
 
 
 @needs_api
+@needs_allauth
+def test_app_signup_with_a_taken_username_is_a_json_field_error(products):
+    guest = call("post", "/api/guest/").json()
+    response = call(
+        "post",
+        "/_allauth/app/v1/auth/signup",
+        {"username": "demo", "password": PASSWORD},
+        guest["token"],
+    )
+    assert response.status_code == 400
+    assert [error["param"] for error in response.json()["errors"]] == ["username"]
+    assert Guest.objects.filter(pk=guest["id"]).exists()
+
+
+@needs_api
 def test_app_self_deletion(products):
     guest = call("post", "/api/guest/").json()
     call("post", "/api/cart/", {"product": products["Desk plant"].pk}, guest["token"])

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.db import connections, router, transaction
+from django.db.models import Field
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
@@ -143,18 +144,23 @@ def _insert_guest_row(using: str, user: Any, now: Any, session_hash: str | None)
 def _guest_insert_sql(using: str, ignore_conflicts: bool) -> tuple[str, tuple[Any, ...]]:
     ops = connections[using].ops
     fields = tuple(
-        Guest._meta.get_field(name)
-        for name in ("user", "created_at", "last_seen_at", "session_hash")
+        _concrete_field(name) for name in ("user", "created_at", "last_seen_at", "session_hash")
     )
     on_conflict = OnConflict.IGNORE if ignore_conflicts else None
-    columns = ", ".join(ops.quote_name(field.column) for field in fields)
+    columns = ", ".join(ops.quote_name(cast(str, field.column)) for field in fields)
     placeholders = ", ".join(["%s"] * len(fields))
     sql = (
         f"{ops.insert_statement(on_conflict=on_conflict)} {ops.quote_name(Guest._meta.db_table)} "
         f"({columns}) VALUES ({placeholders}) "
-        f"{ops.on_conflict_suffix_sql(fields, on_conflict, None, None)}"  # type: ignore[arg-type]
+        f"{ops.on_conflict_suffix_sql(fields, on_conflict, None, None)}"
     ).rstrip()
     return sql, fields
+
+
+def _concrete_field(name: str) -> Field:
+    field = Guest._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
 
 
 def _racing_guest(session_hash: str | None, now: Any) -> Any:

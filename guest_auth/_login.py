@@ -86,7 +86,7 @@ def watch_session(request: HttpRequest) -> None:
     session = getattr(request, "session", None)
     if session is None or getattr(session, "_guest_auth_watched", False):
         return
-    session._guest_auth_watched = True  # type: ignore[attr-defined]
+    session._guest_auth_watched = True
     flush = session.flush
     aflush = session.aflush
 
@@ -98,8 +98,8 @@ def watch_session(request: HttpRequest) -> None:
         _note_flush(request, session)
         await aflush()
 
-    session.flush = watched_flush  # type: ignore[method-assign]
-    session.aflush = watched_aflush  # type: ignore[method-assign]
+    session.flush = watched_flush
+    session.aflush = watched_aflush
 
 
 def replacing(request: HttpRequest, guest: Any) -> None:

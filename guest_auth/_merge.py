@@ -311,15 +311,16 @@ def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
         if opts.proxy or opts.app_label == Guest._meta.app_label:
             continue
         owner = opts.auto_created
-        if owner and owner._meta.concrete_model is concrete_user:
+        if isinstance(owner, type) and owner._meta.concrete_model is concrete_user:
             continue  # the user's own many-to-many fields: groups, permissions
         # Concrete only: a ForeignObject has no column of its own to update.
         for field in opts.local_concrete_fields:
             if (
                 field.is_relation
                 and (field.many_to_one or field.one_to_one)
+                and field.related_model is not None
                 and field.related_model._meta.concrete_model is concrete_user
-                and not field.remote_field.parent_link
+                and not getattr(field.remote_field, "parent_link", False)
             ):
                 relations.append(
                     _Relation(
@@ -328,7 +329,7 @@ def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
                         fixed=(),
                         generic=False,
                         unique_sets=_unique_sets(model, field.name),
-                        one_to_one=field.one_to_one,
+                        one_to_one=bool(field.one_to_one),
                         movable=not field.primary_key,
                     )
                 )
@@ -337,7 +338,7 @@ def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
                 from django.contrib.contenttypes.models import ContentType
 
                 user_ct = ContentType.objects.db_manager(db).get_for_model(user_model)
-            id_field = opts.get_field(generic.fk_field)
+            id_field = _concrete(opts.get_field(generic.fk_field))
             relations.append(
                 _Relation(
                     model=model,
@@ -362,12 +363,18 @@ def _generic_keys(model: type[models.Model], user_model: type[models.Model]) -> 
     found = []
     for field in model._meta.private_fields:
         if isinstance(field, GenericForeignKey):
-            kind = _key_kind(model._meta.get_field(field.fk_field))
+            kind = _key_kind(_concrete(model._meta.get_field(field.fk_field)))
             # A text object id holds any key; otherwise the kinds must agree
             # (an integer column cannot point at a UUID-keyed user).
             if kind == "text" or kind == user_kind:
                 found.append(field)
     return found
+
+
+def _concrete(field: Any) -> models.Field:
+    """A field that get_field() returns, known to be a concrete one (not a reverse relation)."""
+    assert isinstance(field, models.Field)
+    return field
 
 
 def _key_kind(field: models.Field) -> str:
@@ -395,7 +402,7 @@ def _unique_sets(
         return tuple(opts.get_field(n).name for n in names)
 
     sets: list[tuple[tuple[str, ...], Q | None]] = []
-    if opts.get_field(name).unique:
+    if _concrete(opts.get_field(name)).unique:
         sets.append(((), None))
     for together in opts.unique_together:
         fields = canonical(together)

@@ -145,7 +145,9 @@ def _search_cached(pattern: re.Pattern[str], user_agent: str) -> bool:
 
 def _username_field() -> models.Field:
     user_model = get_user_model()
-    return user_model._meta.get_field(user_model.USERNAME_FIELD)
+    field = user_model._meta.get_field(user_model.USERNAME_FIELD)
+    assert isinstance(field, models.Field)
+    return field
 
 
 @lru_cache(maxsize=8)

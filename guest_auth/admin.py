@@ -195,7 +195,7 @@ def add_guest_filter_to_user_admin(site: admin.AdminSite = admin.site) -> None:
     """Add GuestListFilter to the registered user admin (idempotent)."""
     model_admin = site._registry.get(get_user_model())
     if model_admin is not None and GuestListFilter not in model_admin.list_filter:
-        model_admin.list_filter = (*model_admin.list_filter, GuestListFilter)
+        model_admin.list_filter = (*model_admin.list_filter, GuestListFilter)  # type: ignore[misc]
 
 
 add_guest_filter_to_user_admin()

@@ -21,7 +21,7 @@ _SESSION_MW = "django.contrib.sessions.middleware.SessionMiddleware"
 _GUEST_MW = "guest_auth.middleware.GuestMiddleware"
 
 # id: (level, message, hint)
-MESSAGES: dict[str, tuple[type[CheckMessage], str, str]] = {
+MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
     "guest_auth.E001": (
         Error,
         f"'{_GUEST_MW}' must be in MIDDLEWARE.",

@@ -25,7 +25,7 @@ class PromoteForm(BaseUserCreationForm):
     """
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # ModelForm API the stubs omit
         for name in self._meta.fields or ():
             value = getattr(self.instance, name, None)
             if name in self.errors or not isinstance(value, str) or not value:

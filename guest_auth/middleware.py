@@ -61,7 +61,7 @@ class GuestMiddleware:
         if self.is_async:
             markcoroutinefunction(self)
             # Django would run a sync process_view in a thread on every request.
-            self.process_view = self._aprocess_view  # type: ignore[method-assign]
+            self.process_view = self._aprocess_view  # type: ignore[method-assign,assignment]
         self._allauth = _allauth_views()
 
     def __call__(self, request: HttpRequest) -> Any:
@@ -143,14 +143,14 @@ def _wrap_user(request: HttpRequest) -> None:
         user = request.user
     except AttributeError:
         raise ImproperlyConfigured(_MISSING_AUTH) from None
-    state = user.__dict__ if type(user) is SimpleLazyObject else {}
-    if state.get("_wrapped", None) is empty:
+    state: dict[str, Any] = user.__dict__ if type(user) is SimpleLazyObject else {}
+    if state.get("_wrapped") is empty:
         # AuthenticationMiddleware's lazy user, not loaded yet: annotate the
         # user as it loads instead of wrapping it in another lazy object,
         # which every attribute access of the view would then go through.
         state["_setupfunc"] = partial(_load, request, state["_setupfunc"])
     else:
-        request.user = SimpleLazyObject(partial(_resolve, request, user))
+        request.user = SimpleLazyObject(partial(_resolve, request, user))  # type: ignore[assignment]
     inner_auser: Callable[[], Awaitable[Any]] | None = getattr(request, "auser", None)
     if inner_auser is not None:
         request.auser = partial(_auser, request, inner_auser)

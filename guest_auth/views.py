@@ -97,7 +97,7 @@ class DeleteView(TemplateView):
 
     @method_decorator(csrf_protect)
     @method_decorator(never_cache)
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not is_guest(request.user):
             raise PermissionDenied(_("Only guests can delete themselves here."))
         return super().dispatch(request, *args, **kwargs)

@@ -247,9 +247,8 @@ class GuestMeView(_GuestAPIView):
         try:
             delete_guest(request._request, request.user)
         except GuestProtected as exc:
-            error = _Protected(str(exc))
-            error.detail = {"detail": error.detail, "protected_by": list(exc.protected_by)}
-            raise error from None
+            body = {"detail": str(exc), "protected_by": [*exc.protected_by]}
+            raise _Protected(body) from None
         except NotAGuest:
             # Promoted by a concurrent request meanwhile: it stays.
             raise PermissionDenied(IsGuest.message) from None

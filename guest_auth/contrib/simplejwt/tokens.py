@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -27,7 +27,9 @@ class GuestRefreshToken(RefreshToken):
     @classmethod
     def for_user(cls, user: Any, *, opaque: str | None = None) -> GuestRefreshToken:
         """A token for ``user``; ``opaque`` is the guest API token to bind it to, if any."""
-        token = super().for_user(user)
+        # simplejwt's own (user id, revoke claim, the blacklist's outstanding
+        # token when that app is installed), then the claims here.
+        token = cast("GuestRefreshToken", super().for_user(user))
         guest = is_guest(user)
         token[IS_GUEST_CLAIM] = guest
         if guest:

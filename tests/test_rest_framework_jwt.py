@@ -173,3 +173,14 @@ def test_check_e017_only_without_simplejwt():
         ids = [message.id for message in check_api_tokens()]
     assert ids == ([] if find_spec("rest_framework_simplejwt") else ["guest_auth.E017"])
     assert check_api_tokens() == []
+
+
+def test_a_stale_bearer_token_does_not_stop_a_credential_login(jwt_mode):
+    created = make_client().post(API).json()
+    response = bearer("not-a-jwt").post(LOGIN, {"credential": created["credential"]})
+    assert response.status_code == 200, response.content
+    assert bearer("not-a-jwt").post(API).status_code == 201
+
+
+def test_a_stale_bearer_token_is_401_elsewhere(jwt_mode):
+    assert bearer("not-a-jwt").get(ME).status_code == 401

@@ -86,7 +86,9 @@ class _GuestAPIView(APIView):
         if guest_settings.API_TOKENS == "jwt":
             from guest_auth.contrib.simplejwt.authentication import GuestJWTAuthentication
 
-            authenticators.insert(1, GuestJWTAuthentication())
+            jwt = GuestJWTAuthentication()
+            jwt._plain_errors = True
+            authenticators.insert(1, jwt)
         return authenticators
 
 
@@ -99,7 +101,8 @@ class _LogInView(_GuestAPIView):
     def get_authenticators(self) -> list[Any]:
         authenticators = super().get_authenticators()
         for authenticator in authenticators:
-            if isinstance(authenticator, GuestTokenAuthentication):
+            if hasattr(authenticator, "_ignore_failures"):
+                # guest_auth's opaque tokens and JWTs
                 authenticator._ignore_failures = True
         return authenticators
 

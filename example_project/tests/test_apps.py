@@ -82,6 +82,7 @@ def test_order_page_has_no_double_full_stop(client, products):
     assert re.search(r"Placed on <time datetime=\"2026-05-04T15:30:00\+00:00\">", page)
 
 
+@needs_api
 def test_the_app_page_is_linked_and_needs_no_cdn(client):
     page = client.get(reverse("shop:app")).text
     assert '<a href="/app/"' in client.get("/").text
@@ -89,6 +90,14 @@ def test_the_app_page_is_linked_and_needs_no_cdn(client):
     assert "fetch(" in script
     assert "http://" not in script
     assert "https://" not in script
+
+
+def test_without_the_api_the_app_page_says_what_to_install(client, settings):
+    if apps.is_installed("rest_framework"):
+        pytest.skip("the API is installed here (tox's noextras env runs this)")
+    page = client.get(reverse("shop:app")).text
+    assert 'pip install -e ".[example]"' in page
+    assert "<script>" not in page
 
 
 # The APIs the /app/ page uses ------------------------------------------------------

@@ -1,26 +1,43 @@
-"""Parsing of durations given as timedelta, seconds, or text like ``30d``."""
+"""The one parser of durations, given as timedelta, seconds, or text like ``30d``.
+
+Settings, the purge command and rate periods all go through it, so they accept
+the same values and fail with the same one-line reasons. A duration is bounded
+(:data:`MAX_DURATION`): a longer one would overflow date arithmetic later, in a
+request, instead of failing where it was written.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 
-__all__ = ["to_timedelta"]
+__all__ = ["MAX_DURATION", "to_timedelta"]
+
+#: The longest duration accepted: a hundred years is "never" for every use here.
+MAX_DURATION = timedelta(days=36500)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_TEXT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$", re.IGNORECASE)
+# [0-9], not \d: \d also matches other scripts' digits (fullwidth, Arabic-Indic...).
+_TEXT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([smhdw]?)\s*$", re.IGNORECASE | re.ASCII)
 
 
 def to_timedelta(value: object) -> timedelta:
-    """Return a positive timedelta, or raise ValueError with a one-line reason.
+    """Return a positive timedelta of at most MAX_DURATION, or raise ValueError.
 
     Accepts a timedelta, a number of seconds, or a string: plain seconds
-    (``"3600"``) or a number with one unit, s, m, h, d or w (``"45m"``, ``"30d"``).
+    (``"3600"``) or a number with one unit, s, m, h, d or w (``"45m"``,
+    ``"30d"``), written with ASCII digits. The ValueError's message is one line.
     """
     if isinstance(value, timedelta):
-        result = value
+        seconds = value.total_seconds()
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        result = timedelta(seconds=value)
+        if value != value:  # NaN
+            raise ValueError(f"{value!r} is not a duration.")
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int too large for a float
+            seconds = math.copysign(math.inf, value)
     elif isinstance(value, str):
         match = _TEXT.match(value)
         if match is None:
@@ -29,9 +46,15 @@ def to_timedelta(value: object) -> timedelta:
                 "s, m, h, d or w, such as 30d, 12h or 45m."
             )
         number, unit = match.groups()
-        result = timedelta(seconds=float(number) * _UNITS[unit.lower() or "s"])
+        # float() of any run of ASCII digits is finite or inf, never an error.
+        seconds = float(number) * _UNITS[unit.lower() or "s"]
     else:
         raise ValueError(f"{value!r} is not a duration.")
-    if result <= timedelta(0):
+    if seconds <= 0:
         raise ValueError(f"the duration must be positive, not {value!r}.")
-    return result
+    if seconds > MAX_DURATION.total_seconds():
+        raise ValueError(
+            f"{value!r} is longer than the maximum duration, "
+            f"{MAX_DURATION.days} days ({MAX_DURATION.days // 365} years)."
+        )
+    return value if isinstance(value, timedelta) else timedelta(seconds=seconds)

@@ -13,7 +13,8 @@ from ._durations import to_timedelta
 
 __all__ = ["Rate", "parse_rate"]
 
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\S+)\s*$")
+# ASCII digits only, and few enough to stay a sane int.
+_RATE = re.compile(r"^\s*([0-9]{1,9})\s*/\s*(\S+)\s*$", re.ASCII)
 
 
 @dataclass(frozen=True)

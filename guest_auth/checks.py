@@ -55,7 +55,17 @@ MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
         Error,
         "The URL 'guest_auth:promote' cannot be reversed: regular_user_required and "
         "the promotion flow need it.",
-        'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF.',
+        'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF (or promote '
+        "guests through django-allauth's signup or the guest API).",
+    ),
+    "guest_auth.W006": (
+        Warning,
+        "The URL 'guest_auth:promote' cannot be reversed: guests promote only through "
+        "django-allauth's signup or the guest API. regular_user_required and Django's "
+        "password pages send guests to allauth's signup page when there is one, and "
+        "answer 403 otherwise.",
+        'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF for the '
+        "promote page, or add guest_auth.W006 to SILENCED_SYSTEM_CHECKS.",
     ),
     "guest_auth.E017": (
         Error,
@@ -74,6 +84,33 @@ MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
         "Guest creation is rate limited, but GUEST_AUTH_RATE_LIMIT_CACHE is a "
         "DummyCache, which counts nothing: the limits are not enforced.",
         "Point GUEST_AUTH_RATE_LIMIT_CACHE at a real cache (RedisCache in production).",
+    ),
+    "guest_auth.W004": (
+        Warning,
+        "The site is configured behind a proxy (SECURE_PROXY_SSL_HEADER, "
+        "USE_X_FORWARDED_HOST or USE_X_FORWARDED_PORT), but GUEST_AUTH_CLIENT_IP is not "
+        "set: guest creation is rate limited by REMOTE_ADDR, the proxy's address, so "
+        "every visitor shares one budget.",
+        "Set GUEST_AUTH_CLIENT_IP = 'guest_auth.contrib.ipware.client_ip' (pip install "
+        "'django-guest-auth[ipware]') or a callable of your own that reads the proxy's header; "
+        "see docs/howto/proxies.md.",
+    ),
+    "guest_auth.W005": (
+        Warning,
+        "GUEST_AUTH_RATE_LIMIT_CACHE is a RedisCache without socket_timeout and "
+        "socket_connect_timeout in OPTIONS: when Redis stalls, each guest-creating "
+        "request waits for the client's defaults.",
+        'Add "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} to that '
+        "cache; see docs/howto/abuse-protection.md.",
+    ),
+    "guest_auth.W007": (
+        Warning,
+        "GUEST_AUTH_CLIENT_IP is guest_auth.contrib.ipware.client_ip, but GUEST_AUTH_IPWARE "
+        "sets neither proxy_count nor trusted_proxies: any client can choose the address "
+        "it is rate limited by.",
+        'Set GUEST_AUTH_IPWARE = {"proxy_count": 0} behind one proxy that appends to '
+        "X-Forwarded-For, or list your proxies in trusted_proxies; see "
+        "docs/howto/proxies.md.",
     ),
     "guest_auth.W001": (
         Warning,
@@ -154,11 +191,30 @@ def check_user_model(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
 
 @register(Tags.urls)
 def check_urls(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if _reversible("guest_auth:promote"):
+        return []
+    # Without the page a site can still promote through allauth or the API: a
+    # warning there, so that migrate and every other command run; an error
+    # only when guests have no way at all to become regular users.
+    if _reversible("guest_auth_api:promote") or _allauth_signup():
+        return [_message("guest_auth.W006")]
+    return [_message("guest_auth.E006")]
+
+
+def _reversible(name: str) -> bool:
     try:
-        reverse("guest_auth:promote")
+        reverse(name)
     except NoReverseMatch:
-        return [_message("guest_auth.E006")]
-    return []
+        return False
+    return True
+
+
+def _allauth_signup() -> bool:
+    if not apps.is_installed("allauth.account") or not _reversible("account_signup"):
+        return False
+    from .contrib.allauth._views import integration_enabled
+
+    return integration_enabled()
 
 
 @register(Tags.security)
@@ -172,21 +228,59 @@ _PER_PROCESS_CACHES = ("django.core.cache.backends.locmem.LocMemCache",)
 _DUMMY_CACHES = ("django.core.cache.backends.dummy.DummyCache",)
 
 
+def _rate_limited() -> bool:
+    return any(
+        rate is not None
+        for rate in (
+            guest_settings.RATE_LIMIT,
+            guest_settings.NETWORK_RATE_LIMIT,
+            guest_settings.IPV6_WIDE_NETWORK_RATE_LIMIT,
+            guest_settings.GLOBAL_RATE_LIMIT,
+        )
+    )
+
+
+_REDIS_CACHES = ("django.core.cache.backends.redis.RedisCache",)
+
+
 @register(Tags.security, Tags.caches)
 def check_rate_limit_cache(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    limited = (
-        guest_settings.RATE_LIMIT,
-        guest_settings.NETWORK_RATE_LIMIT,
-        guest_settings.GLOBAL_RATE_LIMIT,
-    )
-    if all(rate is None for rate in limited):
+    if not _rate_limited():
         return []
-    backend = settings.CACHES[guest_settings.RATE_LIMIT_CACHE]["BACKEND"]
+    config = settings.CACHES[guest_settings.RATE_LIMIT_CACHE]
+    backend = config["BACKEND"]
     if backend in _DUMMY_CACHES:
         return [_message("guest_auth.W003")]
     # Development servers run one process; production servers run several.
     if backend in _PER_PROCESS_CACHES and not settings.DEBUG:
         return [_message("guest_auth.W002")]
+    options: Any = config.get("OPTIONS") or {}
+    if backend in _REDIS_CACHES and not (
+        options.get("socket_timeout") and options.get("socket_connect_timeout")
+    ):
+        return [_message("guest_auth.W005")]
+    return []
+
+
+@register(Tags.security)
+def check_client_ip(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    # What the settings tell; the requests themselves are watched by
+    # guest_auth._ratelimit.client_ip, which logs a warning once per process.
+    behind_proxy = (
+        getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        or getattr(settings, "USE_X_FORWARDED_HOST", False)
+        or getattr(settings, "USE_X_FORWARDED_PORT", False)
+    )
+    getter = guest_settings.CLIENT_IP
+    if behind_proxy and getter is None and _rate_limited():
+        return [_message("guest_auth.W004")]
+    options: dict[str, Any] = guest_settings.IPWARE
+    if (
+        getattr(getter, "__module__", None) == "guest_auth.contrib.ipware"
+        and options.get("proxy_count") is None
+        and not options.get("trusted_proxies")
+    ):
+        return [_message("guest_auth.W007")]
     return []
 
 

@@ -90,16 +90,31 @@ DEFAULTS: dict[str, Any] = {
     "MERGE_POLICIES": {},
     # Session keys of the guest's session kept when it logs into a user.
     "MERGE_SESSION_KEYS": (),
-    # Guest creations allowed per client IP, as COUNT/PERIOD ("30/h"); None: no limit.
-    "RATE_LIMIT": "30/h",
+    # Guest creations allowed per client IP, as COUNT/PERIOD ("100/h"); None: no
+    # limit. Generous on purpose: one IPv4 address can be a carrier-grade NAT,
+    # an office or a campus with hundreds of people behind it (see
+    # docs/howto/abuse-protection.md for the reasoning behind each default).
+    "RATE_LIMIT": "100/h",
     # ... per network (/24 for IPv4, /64 for IPv6); None: no limit.
-    "NETWORK_RATE_LIMIT": "120/h",
+    "NETWORK_RATE_LIMIT": "300/h",
+    # ... per wider IPv6 network (IPV6_WIDE_PREFIX): a home or office gets a
+    # /56 or /48, that is 256 or 65,536 /64s; None: no limit.
+    "IPV6_WIDE_NETWORK_RATE_LIMIT": "1000/h",
+    # The prefix length of that wider IPv6 network.
+    "IPV6_WIDE_PREFIX": 48,
     # ... for the whole site; None: no limit.
     "GLOBAL_RATE_LIMIT": None,
     # The cache alias holding the counters; share it between processes (Redis).
     "RATE_LIMIT_CACHE": "default",
+    # When that cache fails or times out: "allow" creates the guest without
+    # counting it (and logs an error), "refuse" answers 503 with Retry-After.
+    "RATE_LIMIT_ON_CACHE_ERROR": "allow",
     # Dotted path of a callable(request) -> IP string; None reads REMOTE_ADDR.
+    # guest_auth.contrib.ipware.client_ip reads proxies' headers with django-ipware.
     "CLIENT_IP": None,
+    # Options of guest_auth.contrib.ipware.client_ip: proxy_count, trusted_proxies
+    # and headers (see that module and docs/howto/proxies.md).
+    "IPWARE": {},
 }
 
 
@@ -224,8 +239,27 @@ def _session_keys(name: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _optional_dotted_path(name: str, value: Any) -> str | None:
-    return None if value is None else _dotted_path(name, value)
+def _imported(name: str, path: str) -> Any:
+    try:
+        return import_string(path)
+    except ImportError as exc:
+        raise ImproperlyConfigured(f"{name}: {path!r} cannot be imported: {exc}") from None
+
+
+def _importable_path(name: str, value: Any) -> str:
+    """A dotted path, imported now so that a typo fails at startup."""
+    _imported(name, _dotted_path(name, value))
+    return value
+
+
+def _optional_callable(name: str, value: Any) -> Callable[..., Any] | None:
+    """None, or the callable the dotted path names (imported now, at startup)."""
+    if value is None:
+        return None
+    function = _imported(name, _dotted_path(name, value))
+    if not callable(function):
+        raise ImproperlyConfigured(f"{name}: {value!r} is not callable.")
+    return function
 
 
 def _optional_rate(name: str, value: Any) -> Any:
@@ -237,6 +271,49 @@ def _optional_rate(name: str, value: Any) -> Any:
         return parse_rate(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}: {exc}") from None
+
+
+def _ipv6_prefix(name: str, value: Any) -> int:
+    # Wider than a /64 (the network scope) and not absurdly wide.
+    if isinstance(value, bool) or not isinstance(value, int) or not 16 <= value <= 63:
+        raise ImproperlyConfigured(f"{name} must be an integer from 16 to 63, not {value!r}.")
+    return value
+
+
+def _one_of(*choices: str) -> Callable[[str, Any], str]:
+    def clean(name: str, value: Any) -> str:
+        if value not in choices:
+            listed = " or ".join(repr(choice) for choice in choices)
+            raise ImproperlyConfigured(f"{name} must be {listed}, not {value!r}.")
+        return value
+
+    return clean
+
+
+_IPWARE_OPTIONS = ("proxy_count", "trusted_proxies", "headers")
+
+
+def _ipware_options(name: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a dict, not {value!r}.")
+    for key in value:
+        if key not in _IPWARE_OPTIONS:
+            raise ImproperlyConfigured(
+                f"{name} has no option {key!r} (options: {', '.join(_IPWARE_OPTIONS)})."
+            )
+    count = value.get("proxy_count")
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        raise ImproperlyConfigured(
+            f"{name}['proxy_count'] must be a non-negative integer or None, not {count!r}."
+        )
+    for key, help_text in (
+        ("trusted_proxies", "a list of addresses or networks"),
+        ("headers", "a list of request.META names such as 'HTTP_X_FORWARDED_FOR'"),
+    ):
+        items = value.get(key, [])
+        if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+            raise ImproperlyConfigured(f"{name}[{key!r}] must be {help_text}, not {items!r}.")
+    return dict(value)
 
 
 def _cache_alias(name: str, value: Any) -> str:
@@ -260,15 +337,19 @@ _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "DELETE_REDIRECT_URL": _optional_str,
     "API_TOKENS": _api_tokens,
     "PURGE_BATCH_SIZE": _positive_int,
-    "ADAPTER": _dotted_path,
+    "ADAPTER": _importable_path,
     "MERGE_ON_LOGIN": _bool,
     "MERGE_POLICIES": _merge_policies,
     "MERGE_SESSION_KEYS": _session_keys,
     "RATE_LIMIT": _optional_rate,
     "NETWORK_RATE_LIMIT": _optional_rate,
+    "IPV6_WIDE_NETWORK_RATE_LIMIT": _optional_rate,
+    "IPV6_WIDE_PREFIX": _ipv6_prefix,
     "GLOBAL_RATE_LIMIT": _optional_rate,
     "RATE_LIMIT_CACHE": _cache_alias,
-    "CLIENT_IP": _optional_dotted_path,
+    "RATE_LIMIT_ON_CACHE_ERROR": _one_of("allow", "refuse"),
+    "CLIENT_IP": _optional_callable,
+    "IPWARE": _ipware_options,
 }
 assert _CLEANERS.keys() == DEFAULTS.keys()
 
@@ -277,7 +358,8 @@ class GuestAuthSettings:
     """Attribute access to the cleaned settings: ``guest_settings.MAX_INACTIVITY``.
 
     ``BLOCKED_USER_AGENTS`` comes back compiled into one pattern (or None), the
-    ``*RATE_LIMIT`` settings as ``Rate(count, seconds)`` (or None).
+    ``*RATE_LIMIT`` settings as ``Rate(count, seconds)`` (or None), ``CLIENT_IP``
+    as the imported callable (or None).
     """
 
     def __init__(self) -> None:

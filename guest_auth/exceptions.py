@@ -6,6 +6,7 @@ __all__ = [
     "GuestCreationDenied",
     "GuestProtected",
     "NotAGuest",
+    "RateLimitUnavailable",
     "RateLimited",
 ]
 
@@ -24,6 +25,15 @@ class RateLimited(GuestCreationDenied):
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Too many new guests; retry in {retry_after} seconds.")
         #: Seconds until the exhausted window ends (the Retry-After value).
+        self.retry_after = retry_after
+
+
+class RateLimitUnavailable(GuestCreationDenied):
+    """The rate-limit cache failed and GUEST_AUTH_RATE_LIMIT_ON_CACHE_ERROR is "refuse"."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Guests cannot be created right now; retry in {retry_after} seconds.")
+        #: Seconds until the cache is tried again (the Retry-After value).
         self.retry_after = retry_after
 
 

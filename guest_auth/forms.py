@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import BaseUserCreationForm, UsernameField
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_variables
 
 __all__ = ["PromoteForm", "promote_form_class"]
 
@@ -36,6 +38,7 @@ class PromoteForm(BaseUserCreationForm):
                     name, ValidationError(self.instance.unique_error_message(model, [name]))
                 )
 
+    @method_decorator(sensitive_variables("values"))
     def promotion_fields(self) -> dict[str, Any]:
         """Keyword arguments for promote_guest(): the fields plus ``password``."""
         values = {name: getattr(self.instance, name) for name in self._meta.fields or ()}

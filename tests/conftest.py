@@ -1,3 +1,4 @@
+import importlib.util
 import os
 
 import pytest
@@ -7,9 +8,30 @@ from tests.factories import GuestFactory, UserFactory
 # tox's py311-noextras environment: neither djangorestframework nor
 # django-allauth is installed.
 collect_ignore_glob = [
+    # django-ipware is in the test extra, not in tox's noextras environment.
+    *([] if importlib.util.find_spec("ipware") else ["test_ipware.py"]),
     *(["test_rest_framework_*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_DRF") else []),
     *(["test_allauth_*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH") else []),
 ]
+# The configuration matrix chooses its own databases and user model: it runs
+# once, in the default run (SQLite, auth.User, every optional dependency), or
+# wherever GUEST_AUTH_TEST_CONFIGS=1; GUEST_AUTH_TEST_CONFIGS=0 leaves it out.
+_configs = os.environ.get("GUEST_AUTH_TEST_CONFIGS")
+if _configs == "0" or (
+    _configs != "1"
+    and (
+        os.environ.get("GUEST_AUTH_TEST_USER_MODEL", "auth.User") != "auth.User"
+        or any(
+            os.environ.get(name)
+            for name in (
+                "GUEST_AUTH_TEST_DATABASE_URL",
+                "GUEST_AUTH_TEST_WITHOUT_DRF",
+                "GUEST_AUTH_TEST_WITHOUT_ALLAUTH",
+            )
+        )
+    )
+):
+    collect_ignore_glob.append("test_configurations.py")
 
 BROWSER_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "

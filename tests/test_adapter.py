@@ -22,7 +22,7 @@ def test_configured_adapter():
     [
         (
             "tests.testapp.adapters.Missing",
-            "GUEST_AUTH_ADAPTER 'tests.testapp.adapters.Missing' cannot be imported: Module "
+            "GUEST_AUTH_ADAPTER: 'tests.testapp.adapters.Missing' cannot be imported: Module "
             '"tests.testapp.adapters" does not define a "Missing" attribute/class',
         ),
         (

@@ -130,8 +130,15 @@ def test_rate_limit_cache_checks():
     with override_settings(CACHES=dummy, DEBUG=True):
         assert ids(check_rate_limit_cache()) == ["guest_auth.W003"]
     with override_settings(CACHES=redis, DEBUG=False):
+        # No socket timeouts: a stalled Redis would hold every creating request.
+        assert ids(check_rate_limit_cache()) == ["guest_auth.W005"]
+    redis["default"]["OPTIONS"] = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+    with override_settings(CACHES=redis, DEBUG=False):
         assert check_rate_limit_cache() == []
     with override_settings(
-        CACHES=dummy, GUEST_AUTH_RATE_LIMIT=None, GUEST_AUTH_NETWORK_RATE_LIMIT=None
+        CACHES=dummy,
+        GUEST_AUTH_RATE_LIMIT=None,
+        GUEST_AUTH_NETWORK_RATE_LIMIT=None,
+        GUEST_AUTH_IPV6_WIDE_NETWORK_RATE_LIMIT=None,
     ):
         assert check_rate_limit_cache() == []

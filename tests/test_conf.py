@@ -35,9 +35,13 @@ def test_defaults():
         "MERGE_SESSION_KEYS",
         "RATE_LIMIT",
         "NETWORK_RATE_LIMIT",
+        "IPV6_WIDE_NETWORK_RATE_LIMIT",
+        "IPV6_WIDE_PREFIX",
         "GLOBAL_RATE_LIMIT",
         "RATE_LIMIT_CACHE",
+        "RATE_LIMIT_ON_CACHE_ERROR",
         "CLIENT_IP",
+        "IPWARE",
     }
 
 

@@ -1,4 +1,5 @@
-"""djangorestframework and django-allauth are optional: only guest_auth.contrib imports them.
+"""djangorestframework, django-allauth and django-ipware are optional: only
+guest_auth.contrib imports them.
 
 tox's py311-noextras environment runs the core suite without them installed
 (GUEST_AUTH_TEST_WITHOUT_DRF and GUEST_AUTH_TEST_WITHOUT_ALLAUTH set); these
@@ -28,8 +29,9 @@ for module in pkgutil.walk_packages(guest_auth.__path__, "guest_auth."):
 call_command("check", fail_level="ERROR", verbosity=0)
 reverse("guest_auth:promote")
 print(sorted(name for name in sys.modules
-             if name.split(".")[0] in ("rest_framework", "drf_spectacular", "allauth",
-                                         "rest_framework_simplejwt", "jwt")))
+             if name.split(".")[0] in
+             ("rest_framework", "drf_spectacular", "allauth", "ipware", "python_ipware",
+              "rest_framework_simplejwt", "jwt")))
 """
 
 

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def issued():
-    response = APIClient(HTTP_USER_AGENT=MOBILE_UA).post(API)
+    response = APIClient(HTTP_USER_AGENT=MOBILE_UA).post(API, {}, format="json")
     return response.json()
 
 

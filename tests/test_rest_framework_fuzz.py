@@ -109,7 +109,7 @@ def counts():
 
 
 def new_guest():
-    response = client().post(API)
+    response = client().post(API, {}, format="json")
     assert response.status_code == 201
     return response.json()
 

@@ -24,7 +24,7 @@ def view_with(permission):
 
 
 def guest_token():
-    return APIClient(HTTP_USER_AGENT=MOBILE_UA).post(API).json()["token"]
+    return APIClient(HTTP_USER_AGENT=MOBILE_UA).post(API, {}, format="json").json()["token"]
 
 
 def call(permission, *, token=None, user=None):

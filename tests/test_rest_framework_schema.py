@@ -16,6 +16,7 @@ from django.test import override_settings
 from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 
+from guest_auth import _ratelimit
 from tests.factories import UserFactory
 from tests.rest_framework_helpers import (
     API,
@@ -32,11 +33,11 @@ from tests.rest_framework_helpers import (
 from tests.test_rest_framework_views import create, make_client, promote_body
 
 STATUSES = {
-    (API, "post"): {201, 403, 409, 429},
-    (LOGIN, "post"): {200, 400, 401, 403, 415},
+    (API, "post"): {201, 400, 403, 409, 413, 415, 429, 503},
+    (LOGIN, "post"): {200, 400, 401, 403, 413, 415},
     (ME, "get"): {200, 401},
     (ME, "delete"): {204, 401, 403, 409},
-    (PROMOTE, "post"): {200, 400, 401, 403, 415},
+    (PROMOTE, "post"): {200, 400, 401, 403, 413, 415},
 }
 # Parts of the schema that follow the user model.
 MODEL_DEPENDENT = ("GuestLogin", "GuestUserInfo", "GuestPromoteRequest")
@@ -133,7 +134,33 @@ def _created():
 def _over_the_rate_limit():
     with override_settings(GUEST_AUTH_RATE_LIMIT="1/h"):
         _created()
-        return make_client().post(API)
+        return make_client().post(API, {}, format="json")
+
+
+def _cache_unavailable():
+    # A cache alias whose server is not there: port 9 (discard) refuses at once.
+    caches = {
+        **settings.CACHES,
+        "gone": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        },
+    }
+    with override_settings(
+        CACHES=caches,
+        GUEST_AUTH_RATE_LIMIT_CACHE="gone",
+        GUEST_AUTH_RATE_LIMIT_ON_CACHE_ERROR="refuse",
+    ):
+        _ratelimit.cache_down_until.clear()
+        try:
+            return make_client().post(API, {}, format="json")
+        finally:
+            _ratelimit.cache_down_until.clear()
+
+
+def _too_large(path, token=None):
+    body = '{"credential": "' + "a" * 70_000 + '"}'
+    return make_client(token).post(path, body, content_type="application/json")
 
 
 def _session_without_csrf():
@@ -157,10 +184,14 @@ def _protected_guest_client():
 
 
 SCENARIOS = {
-    (API, "post", 201): lambda: make_client().post(API),
-    (API, "post", 403): lambda: make_client(user_agent=BOT_UA).post(API),
-    (API, "post", 409): lambda: make_client(_created()["token"]).post(API),
+    (API, "post", 201): lambda: make_client().post(API, {}, format="json"),
+    (API, "post", 403): lambda: make_client(user_agent=BOT_UA).post(API, {}, format="json"),
+    (API, "post", 409): lambda: make_client(_created()["token"]).post(API, {}, format="json"),
+    (API, "post", 400): lambda: make_client().post(API, [], format="json"),
+    (API, "post", 413): lambda: _too_large(API),
+    (API, "post", 415): lambda: make_client().post(API, "", content_type="text/plain"),
     (API, "post", 429): lambda: _over_the_rate_limit(),
+    (API, "post", 503): lambda: _cache_unavailable(),
     (LOGIN, "post", 200): lambda: make_client().post(
         LOGIN, {"credential": _created()["credential"]}
     ),
@@ -169,6 +200,7 @@ SCENARIOS = {
     (LOGIN, "post", 403): lambda: _session_without_csrf().post(
         LOGIN, {"credential": _created()["credential"]}
     ),
+    (LOGIN, "post", 413): lambda: _too_large(LOGIN),
     (LOGIN, "post", 415): lambda: make_client().post(
         LOGIN, "credential=x", content_type="text/plain"
     ),
@@ -178,6 +210,7 @@ SCENARIOS = {
     (PROMOTE, "post", 400): lambda: make_client(_created()["token"]).post(PROMOTE, {}),
     (PROMOTE, "post", 401): lambda: make_client().post(PROMOTE, promote_body()),
     (PROMOTE, "post", 403): lambda: _session_without_csrf().post(PROMOTE, promote_body()),
+    (PROMOTE, "post", 413): lambda: _too_large(PROMOTE, _created()["token"]),
     (PROMOTE, "post", 415): lambda: make_client(_created()["token"]).post(
         PROMOTE, "password=x", content_type="application/x-www-form-urlencoded"
     ),

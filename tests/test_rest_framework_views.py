@@ -48,7 +48,7 @@ def api(db):
 
 
 def create(client):
-    response = client.post(API)
+    response = client.post(API, {}, format="json")
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -98,12 +98,14 @@ def test_create_201_logs_a_new_guest_in(api):
 
 
 def test_create_needs_no_csrf_token_from_an_anonymous_client(db):
-    assert make_client(csrf=True).post(API).status_code == 201
+    assert make_client(csrf=True).post(API, {}, format="json").status_code == 201
 
 
-def test_create_ignores_a_request_body(api):
+def test_create_refuses_a_body_that_is_not_json(api):
+    # A cross-site form can post text/plain: that would log a guest in (login CSRF).
     response = api.post(API, "not json", content_type="text/plain")
-    assert response.status_code == 201
+    assert response.status_code == 415
+    assert counts() == (0, 0, 0, 0)
 
 
 @pytest.mark.parametrize("setup", ["bot", "adapter", "disabled"])
@@ -116,7 +118,7 @@ def test_create_403_when_no_guest_may_be_created(db, setup, settings):
         path = API + "?day=sunday"
     else:
         settings.GUEST_AUTH_ENABLED = False
-    response = client.post(path)
+    response = client.post(path, {}, format="json")
     assert response.status_code == 403
     assert response.json() == {"detail": "No guest can be created for this client."}
     assert counts() == (0, 0, 0, 0)
@@ -126,7 +128,7 @@ def test_create_403_when_no_guest_may_be_created(db, setup, settings):
 def test_create_429_over_the_rate_limit(db):
     create(make_client())
     create(make_client())
-    response = make_client().post(API)
+    response = make_client().post(API, {}, format="json")
     assert response.status_code == 429
     retry_after = int(response["Retry-After"])
     assert 0 < retry_after <= 3600
@@ -137,12 +139,12 @@ def test_create_429_over_the_rate_limit(db):
     assert counts() == (2, 2, 2, 2)
     # Another client address is not limited by this one's count.
     other = CheckedClient(HTTP_USER_AGENT=MOBILE_UA, REMOTE_ADDR="192.0.2.7")
-    assert other.post(API).status_code == 201
+    assert other.post(API, {}, format="json").status_code == 201
 
 
 def test_create_409_for_a_session_guest(api):
     create(api)
-    response = api.post(API)
+    response = api.post(API, {}, format="json")
     assert response.status_code == 409
     assert response.json() == {"detail": "You are already logged in."}
     assert counts() == (1, 1, 1, 1)
@@ -150,21 +152,21 @@ def test_create_409_for_a_session_guest(api):
 
 def test_create_409_for_a_token_guest(api):
     token = create(api)["token"]
-    response = make_client(token, csrf=True).post(API)
+    response = make_client(token, csrf=True).post(API, {}, format="json")
     assert response.status_code == 409
     assert counts() == (1, 1, 1, 1)
 
 
 def test_create_409_for_a_regular_user(api, user):
     api.force_login(user)
-    assert api.post(API).status_code == 409
+    assert api.post(API, {}, format="json").status_code == 409
     assert counts() == (1, 0, 0, 0)
 
 
 def test_create_403_for_a_session_without_csrf_token(db, user):
     client = make_client(csrf=True)
     client.force_login(user)
-    response = client.post(API)
+    response = client.post(API, {}, format="json")
     assert response.status_code == 403
     assert response.json() == {"detail": "CSRF Failed: CSRF cookie not set."}
 
@@ -172,7 +174,7 @@ def test_create_403_for_a_session_without_csrf_token(db, user):
 def test_create_with_a_stale_token_makes_a_new_guest(api, settings):
     old = create(api)
     APIToken.objects.update(last_used_at=timezone.now() - timedelta(days=31))
-    response = make_client(old["token"]).post(API)
+    response = make_client(old["token"]).post(API, {}, format="json")
     assert response.status_code == 201
     assert response.json()["id"] != old["id"]
 

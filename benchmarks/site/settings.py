@@ -76,6 +76,8 @@ if os.environ.get("BENCH_REDIS_URL"):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": os.environ["BENCH_REDIS_URL"],
             "KEY_PREFIX": os.environ.get("BENCH_CACHE_PREFIX", "guest_auth_bench"),
+            # As docs/howto/abuse-protection.md recommends (check guest_auth.W005).
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
     # cached_db, not cache: a guest has no password, its session is its only

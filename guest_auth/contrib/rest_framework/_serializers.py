@@ -7,12 +7,14 @@ from functools import lru_cache
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
 __all__ = [
+    "GuestCreateRequestSerializer",
     "GuestErrorSerializer",
     "GuestLoginRequestSerializer",
     "GuestLoginSerializer",
@@ -72,8 +74,46 @@ class GuestLoginSerializer(serializers.Serializer):
     )
 
 
+_NO_NULL_CHARACTERS = RegexValidator(
+    r"^[^\x00]*\Z",
+    message=ProhibitNullCharactersValidator.message,
+    code=ProhibitNullCharactersValidator.code,
+)
+
+
+class StrictCharField(serializers.CharField):
+    """A JSON string, not a number or a boolean turned into one."""
+
+    default_error_messages = {"not_a_string": _("Not a valid string.")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        # DRF refuses NUL characters with a validator drf-spectacular does not
+        # describe; the same rule as a pattern is stated in the OpenAPI document.
+        # (A field with a pattern of its own, the username's, excludes them too.)
+        if not any(isinstance(v, RegexValidator) for v in self.validators):
+            self.validators = [
+                v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+            ]
+            self.validators.append(_NO_NULL_CHARACTERS)
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class StrictEmailField(StrictCharField, serializers.EmailField):
+    pass
+
+
+class GuestCreateRequestSerializer(serializers.Serializer):
+    """A JSON object; its members are ignored. What matters is that it is JSON:
+    a cross-site form cannot send it."""
+
+
 class GuestLoginRequestSerializer(serializers.Serializer):
-    credential = serializers.CharField(trim_whitespace=False)
+    credential = StrictCharField(trim_whitespace=False, min_length=1)
 
 
 class GuestUserInfoSerializer(serializers.Serializer):
@@ -99,12 +139,17 @@ class GuestRateLimitedSerializer(serializers.Serializer):
     retry_after = serializers.IntegerField(help_text=_("Seconds; also the Retry-After header."))
 
 
+# What the promote form says of a blank required field.
+_BLANK_IS_MISSING = {"blank": forms.Field.default_error_messages["required"]}
+
+
 @lru_cache(maxsize=16)
 def promote_request_serializer(form_class: type[forms.BaseForm]) -> type[serializers.Serializer]:
     """The promotion body for ``form_class``: its fields, with one ``password``.
 
-    Only the JSON types are checked here; the rules (required, validators,
-    uniqueness) stay in the form.
+    The JSON types, blank, length and pattern are checked here too, so that the
+    OpenAPI document states them; the rules (validators, uniqueness) stay in
+    the form.
     """
     fields: dict[str, serializers.Field] = {}
     for name, field in form_class.base_fields.items():
@@ -112,20 +157,47 @@ def promote_request_serializer(form_class: type[forms.BaseForm]) -> type[seriali
             continue
         if isinstance(field, forms.BooleanField):
             fields[name] = serializers.BooleanField(required=False)
-        else:
-            fields[name] = serializers.CharField(
-                required=field.required,
-                allow_blank=True,
-                trim_whitespace=False,
-                help_text=str(field.help_text) or None,
-            )
-    fields["password"] = serializers.CharField(
+            continue
+        # What the form enforces, stated (and checked again) here so the
+        # OpenAPI document says it: blank, length, the model field's pattern.
+        options: dict[str, Any] = {
+            "required": field.required,
+            "allow_blank": not field.required,
+            "trim_whitespace": False,
+            "help_text": str(field.help_text) or None,
+            "max_length": getattr(field, "max_length", None),
+        }
+        if field.required:
+            options["min_length"] = 1
+            options["error_messages"] = _BLANK_IS_MISSING
+        if isinstance(field, forms.EmailField):
+            fields[name] = StrictEmailField(**options)
+            continue
+        pattern = _model_pattern(form_class, name)
+        if pattern is not None:
+            options["validators"] = [pattern]
+        fields[name] = StrictCharField(**options)
+    fields["password"] = StrictCharField(
         trim_whitespace=False,
-        allow_blank=True,
+        min_length=1,
+        error_messages=_BLANK_IS_MISSING,
         style={"input_type": "password"},
         help_text=_("Checked by the site's AUTH_PASSWORD_VALIDATORS."),
     )
     return type("GuestPromoteRequestSerializer", (serializers.Serializer,), fields)
+
+
+def _model_pattern(form_class: type[forms.BaseForm], name: str) -> RegexValidator | None:
+    """The model field's validator of the regular expression it must match, if any."""
+    model = getattr(getattr(form_class, "_meta", None), "model", None)
+    try:
+        model_field = model._meta.get_field(name) if model is not None else None
+    except FieldDoesNotExist:
+        return None
+    for validator in getattr(model_field, "validators", ()):
+        if isinstance(validator, RegexValidator) and not validator.inverse_match:
+            return validator
+    return None
 
 
 def form_errors(form: forms.BaseForm) -> dict[str, list[str]]:

@@ -1,18 +1,23 @@
-"""``Authorization: Token <token>`` for the tokens the guest API hands out."""
+"""``Authorization: Token <token>`` for the tokens the guest API hands out.
+
+Sites name this class in REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"], so
+DRF imports it while rest_framework.views is still loading: it imports
+nothing that imports rest_framework.views (drf-spectacular's openapi module
+does; its description of this class is registered by GuestAuthConfig.ready()).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from guest_auth import _secrets
 from guest_auth._tokens import authenticate_api_token
-
-from . import _schema  # noqa: F401  (describes this class to drf-spectacular, when installed)
 
 __all__ = ["GuestTokenAuthentication"]
 
@@ -32,6 +37,7 @@ class GuestTokenAuthentication(BaseAuthentication):
     # so a client whose token expired can still log in with its credential.
     _ignore_failures = False
 
+    @sensitive_variables("parts", "raw")
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         parts = get_authorization_header(request).split()
         if len(parts) != 2 or parts[0].lower() != self.keyword.lower().encode():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +25,6 @@ from rest_framework.exceptions import (
     PermissionDenied,
     ValidationError,
 )
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -44,11 +44,14 @@ from guest_auth.exceptions import (
     GuestProtected,
     NotAGuest,
     RateLimited,
+    RateLimitUnavailable,
 )
 
+from ._parsers import GuestJSONParser, check_body_size, check_json
 from ._schema import BAD_REQUEST, RETRY_AFTER, document, response
 from ._serializers import (
     PASSWORD_FIELDS,
+    GuestCreateRequestSerializer,
     GuestErrorSerializer,
     GuestLoginRequestSerializer,
     GuestLoginSerializer,
@@ -65,6 +68,17 @@ __all__ = ["GuestCreateView", "GuestLoginView", "GuestMeView", "GuestPromoteView
 
 _TAGS = ["guest"]
 _CSRF = " (also a session-authenticated request without a valid CSRF token)"
+_CREATE_BODY = {
+    "type": "object",
+    "description": "Any JSON object, `{}` for instance; its members are ignored. Required "
+    "(with Content-Type application/json), so that a cross-site form cannot create a guest.",
+}
+_NO_BODY = _("A JSON object is required, such as {}.")
+_TOO_LARGE = "The body is larger than 64 KiB (or DATA_UPLOAD_MAX_MEMORY_SIZE)."
+_NOT_JSON = (
+    "The Content-Type is not application/json (also for an empty body: a cross-site "
+    "form cannot send JSON)."
+)
 
 
 class _AlreadyAuthenticated(APIException):
@@ -78,8 +92,26 @@ class _GuestAPIView(APIView):
     # behave the same on every site: the token first, so that an anonymous
     # request gets 401 with WWW-Authenticate rather than 403.
     authentication_classes = [GuestTokenAuthentication, SessionAuthentication]
-    parser_classes = [JSONParser]
+    parser_classes = [GuestJSONParser]
     renderer_classes = [JSONRenderer]
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        # Token clients are anonymous to Django's LoginRequiredMiddleware: the
+        # permission classes decide (DRF before 3.16 does not mark its views).
+        return login_not_required(super().as_view(**initkwargs))
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # Not for a method the view does not have: that is a 405.
+        body = request.method == "POST" and hasattr(self, "post")
+        if body:
+            # Before anything reads it (a session's CSRF check reads forms).
+            check_body_size(request)
+        super().initial(request, *args, **kwargs)
+        if body:
+            # After authentication (a session without its CSRF token is a 403)
+            # and before the view: no guest, no rate-limit budget spent.
+            check_json(request)
 
     def get_authenticators(self) -> list[Any]:
         authenticators = super().get_authenticators()
@@ -111,6 +143,7 @@ class GuestCreateView(_LogInView):
     """POST: a new guest, logged in, with its API token and device credential."""
 
     @document(
+        body_required=True,
         operation_id="guest_create",
         summary="Create a guest and log it in",
         description=(
@@ -120,23 +153,38 @@ class GuestCreateView(_LogInView):
             "(429) over the site's guest creation rate limits."
         ),
         tags=_TAGS,
-        request=None,
+        # drf-spectacular leaves out the body of a serializer without fields.
+        request={"application/json": _CREATE_BODY},
         parameters=RETRY_AFTER,
         responses={
             201: response(GuestLoginSerializer, "The new guest, logged in."),
+            400: response(
+                BAD_REQUEST, "The body is missing, not valid JSON, or not a JSON object."
+            ),
             403: response(
                 GuestErrorSerializer, "No guest may be created for this client" + _CSRF + "."
             ),
             409: response(GuestErrorSerializer, "The client is already logged in."),
+            413: response(GuestErrorSerializer, _TOO_LARGE),
+            415: response(GuestErrorSerializer, _NOT_JSON),
             429: response(
                 GuestRateLimitedSerializer,
                 "Too many guests created recently (for this client, its network or "
                 "the site); nothing was created. Retry after `retry_after` seconds.",
             ),
+            503: response(
+                GuestRateLimitedSerializer,
+                "The rate-limit cache is unavailable and the site refuses guests meanwhile "
+                '(GUEST_AUTH_RATE_LIMIT_ON_CACHE_ERROR = "refuse"); nothing was created. '
+                "Retry after `retry_after` seconds.",
+            ),
         },
     )
     @sensitive_variables("token", "credential", "body")
     def post(self, request: Request) -> Response:
+        if not request.META.get("CONTENT_LENGTH"):
+            raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_NO_BODY]})
+        GuestCreateRequestSerializer(data=request.data).is_valid(raise_exception=True)
         # DRF has put the authenticated user (or AnonymousUser) on the HttpRequest,
         # where create_guest refuses a logged-in one.
         try:
@@ -144,12 +192,19 @@ class GuestCreateView(_LogInView):
         except AlreadyAuthenticated:
             raise _AlreadyAuthenticated() from None
         except RateLimited as exc:
-            # The web's JSON answer (GuestAdapter.rate_limited_response), but always
-            # JSON: that method sends HTML to clients accepting */*.
+            # The web's JSON answer (GuestAdapter.rate_limited_response), but
+            # JSON whatever the Accept header: the API speaks JSON only.
             body = {"detail": str(exc), "retry_after": exc.retry_after}
             return Response(
                 GuestRateLimitedSerializer(body).data,
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
+        except RateLimitUnavailable as exc:
+            body = {"detail": str(exc), "retry_after": exc.retry_after}
+            return Response(
+                GuestRateLimitedSerializer(body).data,
+                status=status.HTTP_503_SERVICE_UNAVAILABLE,
                 headers={"Retry-After": str(exc.retry_after)},
             )
         except GuestCreationDenied:
@@ -182,7 +237,8 @@ class GuestLoginView(_LogInView):
             403: response(
                 GuestErrorSerializer, "A session-authenticated request without a valid CSRF token."
             ),
-            415: response(GuestErrorSerializer, "The Content-Type is not application/json."),
+            413: response(GuestErrorSerializer, _TOO_LARGE),
+            415: response(GuestErrorSerializer, _NOT_JSON),
         },
     )
     @sensitive_variables("serializer", "credential", "result", "token", "body")
@@ -287,7 +343,8 @@ class GuestPromoteView(_GuestAPIView):
             ),
             401: response(GuestErrorSerializer, "Not logged in."),
             403: response(GuestErrorSerializer, "Not a guest" + _CSRF + "."),
-            415: response(GuestErrorSerializer, "The Content-Type is not application/json."),
+            413: response(GuestErrorSerializer, _TOO_LARGE),
+            415: response(GuestErrorSerializer, _NOT_JSON),
         },
     )
     @sensitive_variables("serializer", "data", "password", "form")

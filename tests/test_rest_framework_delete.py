@@ -35,7 +35,7 @@ def test_token_guest_deletes_itself_and_its_secrets_stop_working():
 @pytest.mark.django_db
 def test_session_guest_deletes_itself_and_is_logged_out():
     client = make_client(csrf=True)
-    response = client.post(API)
+    response = client.post(API, {}, format="json")
     assert response.status_code == 201
     guest_id = response.json()["id"]
     # Without the CSRF token a session-authenticated DELETE is refused.

@@ -50,7 +50,7 @@ def jwt_mode():
 
 
 def test_create_hands_out_a_pair_with_is_guest(jwt_mode):
-    response = make_client().post(API)
+    response = make_client().post(API, {}, format="json")
     assert response.status_code == 201
     body = response.json()
     assert set(body) == {"id", "is_guest", "credential", "access", "refresh"}
@@ -63,19 +63,19 @@ def test_create_hands_out_a_pair_with_is_guest(jwt_mode):
 
 
 def test_opaque_tokens_stay_the_default():
-    body = make_client().post(API).json()
+    body = make_client().post(API, {}, format="json").json()
     assert set(body) == {"id", "is_guest", "token", "credential"}
 
 
 def test_credential_login_hands_out_a_pair(jwt_mode):
-    created = make_client().post(API).json()
+    created = make_client().post(API, {}, format="json").json()
     response = make_client().post(LOGIN, {"credential": created["credential"]})
     assert response.status_code == 200
     assert claims(response.json()["access"])["is_guest"] is True
 
 
 def test_refreshing_after_promotion_says_is_guest_false(jwt_mode):
-    body = make_client().post(API).json()
+    body = make_client().post(API, {}, format="json").json()
     promoted = bearer(body["access"]).post(PROMOTE, promote_body())
     assert promoted.status_code == 200, promoted.content
     assert promoted.json()["is_guest"] is False
@@ -88,7 +88,7 @@ def test_refreshing_after_promotion_says_is_guest_false(jwt_mode):
 
 
 def test_another_clients_refresh_token_is_refused_after_promotion(jwt_mode):
-    first = make_client().post(API).json()
+    first = make_client().post(API, {}, format="json").json()
     second = make_client().post(LOGIN, {"credential": first["credential"]}).json()
     assert bearer(first["access"]).post(PROMOTE, promote_body()).status_code == 200
 
@@ -100,7 +100,7 @@ def test_another_clients_refresh_token_is_refused_after_promotion(jwt_mode):
 
 
 def test_deleted_guests_refresh_token_is_refused(jwt_mode):
-    body = make_client().post(API).json()
+    body = make_client().post(API, {}, format="json").json()
     assert bearer(body["access"]).delete(ME).status_code == 204
     response = refresh(body["refresh"])
     assert response.status_code == 401
@@ -108,7 +108,7 @@ def test_deleted_guests_refresh_token_is_refused(jwt_mode):
 
 
 def test_expired_guests_refresh_token_is_refused(jwt_mode):
-    body = make_client().post(API).json()
+    body = make_client().post(API, {}, format="json").json()
     old = timezone.now() - timedelta(days=31)
     APIToken.objects.update(last_used_at=old)
     assert refresh(body["refresh"]).status_code == 401
@@ -117,7 +117,7 @@ def test_expired_guests_refresh_token_is_refused(jwt_mode):
 
 
 def test_refresh_marks_activity(jwt_mode):
-    body = make_client().post(API).json()
+    body = make_client().post(API, {}, format="json").json()
     old = timezone.now() - timedelta(days=2)
     APIToken.objects.update(last_used_at=old)
     Guest.objects.update(last_seen_at=old)
@@ -176,10 +176,10 @@ def test_check_e017_only_without_simplejwt():
 
 
 def test_a_stale_bearer_token_does_not_stop_a_credential_login(jwt_mode):
-    created = make_client().post(API).json()
+    created = make_client().post(API, {}, format="json").json()
     response = bearer("not-a-jwt").post(LOGIN, {"credential": created["credential"]})
     assert response.status_code == 200, response.content
-    assert bearer("not-a-jwt").post(API).status_code == 201
+    assert bearer("not-a-jwt").post(API, {}, format="json").status_code == 201
 
 
 def test_a_stale_bearer_token_is_401_elsewhere(jwt_mode):

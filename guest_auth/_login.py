@@ -60,6 +60,7 @@ __all__ = [
     "on_login",
     "on_logout",
     "pending_merge",
+    "replacing",
     "watch_session",
 ]
 
@@ -181,6 +182,17 @@ def watch_session(request: HttpRequest) -> None:
 
     session.flush = watched_flush
     session.aflush = watched_aflush
+
+
+def replacing(request: HttpRequest, guest: Any) -> None:
+    """A login on this request replaces ``guest``, though no session of the guest's is flushed.
+
+    For clients that are a guest through a token rather than a session (an
+    app logging in through allauth's headless API with its guest_auth token):
+    the login that follows is then treated as one that replaced the guest's
+    session, with nothing to carry over from a session.
+    """
+    setattr(request, _PENDING_MERGE, (session_user_id(guest), {}))
 
 
 def _note_flush(request: HttpRequest, session: Any) -> bool:

@@ -23,10 +23,11 @@ from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model, logout
+from django.contrib.auth.models import AnonymousUser
 from django.db import OperationalError, connections, router, transaction
 from django.db.models import PROTECT, RESTRICT, F, Lookup, Model, Q, QuerySet
 from django.db.models.base import ModelState
@@ -40,12 +41,17 @@ from django.db.models.signals import post_delete, post_init, pre_delete, pre_ini
 from django.utils import timezone
 
 from ._durations import to_timedelta
+from ._session import session_user_id
 from ._tally import freeze_days, record_removed, roll_up
 from .conf import guest_settings
+from .exceptions import GuestProtected, NotAGuest
 from .models import Guest
 from .signals import guests_purged
 
-__all__ = ["Purge", "PurgeProgress", "purge_guests"]
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__all__ = ["Purge", "PurgeProgress", "delete_guest", "purge_guests"]
 
 logger = logging.getLogger("guest_auth.purge")
 
@@ -112,6 +118,32 @@ def purge_guests(
         if purge.deleted and not dry_run:
             guests_purged.send(sender=Guest, count=purge.deleted)
     return purge.deleted
+
+
+def delete_guest(request: HttpRequest | None, user: Any) -> None:
+    """Delete the guest ``user`` now, as the purge would, and log it out of ``request``.
+
+    Self-deletion ("delete my data"): the same deletion as :func:`purge_guests`
+    (Django's collector, the on_delete rules, the signal receivers, the
+    insights counting it as purged) for one guest, whatever its activity, and
+    ``guests_purged`` is sent with ``count=1``. The Guest row is locked first,
+    so a promotion or purge of the same guest at the same moment either
+    finishes before (then this raises NotAGuest) or waits and finds it gone:
+    never both. Raises GuestProtected, deleting nothing, when rows the guest
+    owns PROTECT or RESTRICT its deletion. When ``request`` is the guest's
+    own, it is logged out (its session flushed).
+    """
+    purge = Purge(cutoff=timezone.now(), batch_size=1)
+    purge.delete_one(user)
+    guests_purged.send(sender=Guest, count=1)
+    if request is None:
+        return
+    session = getattr(request, "session", None)
+    if session is not None and session.get(SESSION_KEY) == session_user_id(user):
+        logout(request)
+    elif getattr(request, "user", None) is not None and request.user.pk == user.pk:
+        # Token-authenticated: nothing to flush; the tokens went with the user.
+        request.user = AnonymousUser()
 
 
 def _check_positive_int(name: str, value: Any) -> None:
@@ -244,6 +276,32 @@ class Purge:
             roll_up(self.using)
         self._report(done=True)
         return self.deleted
+
+    def delete_one(self, user: Any) -> None:
+        """Delete the guest ``user`` in a transaction of its own (see delete_guest).
+
+        Unlike a batch, the Guest row is waited for rather than skipped when
+        another transaction holds it, and inactivity is not required.
+        """
+        with transaction.atomic(using=self.using):
+            created = (
+                Guest._base_manager.db_manager(self.using)
+                .select_for_update()
+                .filter(pk=user.pk)
+                .values_list("created_at", flat=True)
+                .first()
+            )
+            if created is None:
+                raise NotAGuest(f"User {user.pk} is not a guest.")
+            self._created = {user.pk: created}
+            self._removed = []
+            found = self.model._base_manager.db_manager(self.using).filter(pk=user.pk).first()
+            if found is None:  # pragma: no cover - the Guest row's lock keeps it
+                raise NotAGuest(f"User {user.pk} is not a guest.")
+            self._settle([found])
+            if self.skipped:
+                raise GuestProtected(tuple(sorted(self._protected_by)))
+            record_removed("purged", self._removed, self.using)
 
     # One batch ----------------------------------------------------------------------
 

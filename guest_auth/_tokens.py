@@ -30,10 +30,12 @@ __all__ = [
     "REQUEST_TOKEN",
     "authenticate_api_token",
     "bind_token",
+    "bound_token",
     "can_authenticate",
     "create_api_guest",
     "credentials_of",
     "issue_api_token",
+    "issue_bound_token",
     "issue_device_credential",
     "login_with_device_credential",
     "revoke_credential",
@@ -120,6 +122,55 @@ def authenticate_api_token(request: HttpRequest | None, raw: Any) -> tuple[Any, 
     if request is not None:
         setattr(request, REQUEST_TOKEN, token)
     return user, token
+
+
+def issue_bound_token(user: Any, raw: str | None = None) -> APIToken:
+    """The APIToken row a signed token (a JWT) is bound to: the row of the
+    opaque token ``raw`` when given, else a new row whose secret nobody sees.
+
+    Bound tokens end when the row goes (promotion from another client, purge,
+    merge, self-deletion, revocation) or expires, like opaque tokens do.
+    """
+    if raw is not None:
+        row = _find(APIToken, raw)
+        if row is not None:
+            return row
+    secret = _secrets.new()
+    return APIToken._default_manager.create(
+        user=user, lookup=secret.lookup, digest=secret.digest, auth_hash=_auth_hash(user)
+    )
+
+
+def bound_token(request: HttpRequest | None, pk: Any, user: Any) -> APIToken | None:
+    """The live APIToken row ``pk`` of ``user`` a signed token is bound to, or None.
+
+    As for opaque tokens: a row unused for GUEST_AUTH_MAX_INACTIVITY is
+    deleted, use refreshes last_used_at (and the guest's last_seen_at) at most
+    once per GUEST_AUTH_ACTIVITY_INTERVAL, and the request remembers it so
+    that a promotion keeps it.
+    """
+    try:
+        # Issued moments ago, maybe: only the write database has it for sure.
+        token = (
+            APIToken._default_manager.db_manager(router.db_for_write(APIToken))
+            .filter(pk=pk, user_id=user.pk)
+            .first()
+        )
+    except (TypeError, ValueError):
+        return None
+    # Like an opaque token, it ends with a password change or reset.
+    if token is None or not _bound(token, user):
+        return None
+    now = timezone.now()
+    if token.last_used_at < now - guest_settings.MAX_INACTIVITY:
+        token.delete()
+        return None
+    if now - token.last_used_at >= guest_settings.ACTIVITY_INTERVAL:
+        APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        Guest.objects.filter(pk=user.pk).update(last_seen_at=now)
+    if request is not None:
+        setattr(request, REQUEST_TOKEN, token)
+    return token
 
 
 @sensitive_variables("raw", "parts", "secret")

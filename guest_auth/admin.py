@@ -94,7 +94,7 @@ class GuestAdmin(admin.ModelAdmin):
         ]
 
     def insights_view(self, request: HttpRequest) -> TemplateResponse:
-        """Guest counts now, and guests created, promoted and purged per day, as a chart."""
+        """Guest counts now, and guests created, promoted, merged and purged per day, as a chart."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         figures = insights(days=_INSIGHTS_DAYS)
@@ -183,9 +183,9 @@ def _insights_chart(figures: Any, totals: dict[str, int]) -> str:
     labels = [date_format(day.day, "M j") for day in figures.days]
     first, last = figures.days[0].day, figures.days[-1].day
     desc = gettext(
-        "Bar chart of guests created, promoted and purged per day, from %(first)s to "
-        "%(last)s. In total: %(created)d created, %(promoted)d promoted, %(purged)d purged. "
-        "The table below lists every day."
+        "Bar chart of guests created, promoted, merged and purged per day, from %(first)s "
+        "to %(last)s. In total: %(created)d created, %(promoted)d promoted, %(merged)d "
+        "merged, %(purged)d purged. The table below lists every day."
     ) % {
         "first": date_format(first, "DATE_FORMAT"),
         "last": date_format(last, "DATE_FORMAT"),
@@ -199,6 +199,9 @@ def _insights_chart(figures: Any, totals: dict[str, int]) -> str:
             ),
             _chart.Series(
                 gettext("Promoted"), [day.promoted for day in figures.days], _chart.PALETTE[1]
+            ),
+            _chart.Series(
+                gettext("Merged"), [day.merged for day in figures.days], _chart.PALETTE[3]
             ),
             _chart.Series(
                 gettext("Purged"), [day.purged for day in figures.days], _chart.PALETTE[2]

@@ -74,6 +74,11 @@ MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
         f"'{_GUEST_MW}' in MIDDLEWARE: it would let guests into views that do not opt in.",
         f"Move '{_GUEST_MW}' above '{_LOGIN_REQUIRED_MW}'.",
     ),
+    "guest_auth.E017": (
+        Error,
+        "GUEST_AUTH_API_TOKENS is 'jwt' but djangorestframework-simplejwt is not installed.",
+        'pip install "django-guest-auth[jwt]", or set GUEST_AUTH_API_TOKENS = "opaque".',
+    ),
     "guest_auth.W002": (
         Warning,
         "Guest creation is rate limited, but GUEST_AUTH_RATE_LIMIT_CACHE is a "
@@ -339,3 +344,14 @@ def _id_capacity(model: type[models.Model]) -> int | None:
     if isinstance(field, models.SmallIntegerField):
         return 2**15 - 1
     return 2**31 - 1
+
+
+@register(Tags.compatibility)
+def check_api_tokens(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if guest_settings.API_TOKENS != "jwt":
+        return []
+    from importlib.util import find_spec
+
+    if find_spec("rest_framework_simplejwt") is None:
+        return [_message("guest_auth.E017")]
+    return []

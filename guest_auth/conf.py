@@ -73,6 +73,12 @@ DEFAULTS: dict[str, Any] = {
     # Where the promote view sends the new user when there is no safe `next`;
     # a URL, a path or a URL name. None means settings.LOGIN_REDIRECT_URL.
     "PROMOTE_REDIRECT_URL": None,
+    # Where the delete view sends a guest who deleted itself; a URL, a path or
+    # a URL name. None means settings.LOGOUT_REDIRECT_URL, else "/".
+    "DELETE_REDIRECT_URL": None,
+    # What the REST API hands out to guests: "opaque" (guest_auth's own API
+    # tokens) or "jwt" (djangorestframework-simplejwt access/refresh pairs).
+    "API_TOKENS": "opaque",
     # Guests deleted per transaction by purge_guests.
     "PURGE_BATCH_SIZE": 1000,
     # Dotted path of the GuestAdapter subclass that makes the site's decisions.
@@ -321,12 +327,20 @@ def _cache_alias(name: str, value: Any) -> str:
     return value
 
 
+def _api_tokens(name: str, value: Any) -> str:
+    if value not in ("opaque", "jwt"):
+        raise ImproperlyConfigured(f"{name} must be 'opaque' or 'jwt', not {value!r}.")
+    return str(value)
+
+
 _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "ENABLED": _bool,
     "MAX_INACTIVITY": _duration,
     "ACTIVITY_INTERVAL": _duration,
     "BLOCKED_USER_AGENTS": _patterns,
     "PROMOTE_REDIRECT_URL": _optional_str,
+    "DELETE_REDIRECT_URL": _optional_str,
+    "API_TOKENS": _api_tokens,
     "PURGE_BATCH_SIZE": _positive_int,
     "ADAPTER": _importable_path,
     "MERGE_ON_LOGIN": _bool,

@@ -6,6 +6,7 @@ __all__ = [
     "AlreadyAuthenticated",
     "GuestAuthError",
     "GuestCreationDenied",
+    "GuestProtected",
     "NotAGuest",
     "PurgeArgumentError",
     "RateLimitUnavailable",
@@ -67,3 +68,16 @@ class NotAGuest(GuestAuthError):
 class PurgeArgumentError(GuestAuthError, ValueError):
     """A purge was asked for with a bad option (the command or a task); the
     message is the command's one-line error."""
+
+
+class GuestProtected(GuestAuthError):
+    """The guest cannot be deleted: rows it owns PROTECT or RESTRICT its deletion.
+
+    Nothing was deleted.
+    """
+
+    def __init__(self, protected_by: tuple[str, ...]) -> None:
+        names = ", ".join(protected_by) or "a protected row"
+        super().__init__(f"This guest cannot be deleted: it owns rows of {names} that must stay.")
+        #: Labels ("app.Model") of the models whose rows keep the guest.
+        self.protected_by = protected_by

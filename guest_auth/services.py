@@ -12,7 +12,7 @@ from ._create import create_guest
 from ._login import login_checked_credential, pending_merge
 from ._merge import MergeCounts, MergeSummary, merge_guest
 from ._promote import promote_guest
-from ._purge import PurgeProgress, purge_guests
+from ._purge import PurgeProgress, delete_guest, purge_guests
 from ._session import ais_guest, is_guest
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "PurgeProgress",
     "ais_guest",
     "create_guest",
+    "delete_guest",
     "is_guest",
     "login_checked_credential",
     "merge_guest",

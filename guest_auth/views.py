@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, router
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
@@ -23,13 +24,14 @@ from django.views.generic.edit import FormView
 from ._login import KEPT_GUEST_SESSION_KEY, PENDING_MERGE_SESSION_KEY, merge_into, pending_merge
 from ._merge import merge_guest
 from ._promote import promote_guest
+from ._purge import delete_guest
 from ._session import is_guest
 from ._signup import allauth_is_signup, signup_url
 from .adapter import get_adapter
 from .conf import guest_settings
-from .exceptions import NotAGuest
+from .exceptions import GuestProtected, NotAGuest
 
-__all__ = ["MergeView", "PromoteView"]
+__all__ = ["DeleteView", "MergeView", "PromoteView"]
 
 _VANISHED = _(
     "Your guest account no longer exists (it was removed after a long time without "
@@ -153,3 +155,33 @@ class MergeView(_NextMixin, TemplateView):
         if "decline" not in request.POST and merge_into(request, self.guest, request.user):
             request.session.pop(KEPT_GUEST_SESSION_KEY, None)
         return HttpResponseRedirect(self.get_success_url())
+
+
+class DeleteView(TemplateView):
+    """GET asks for confirmation, POST deletes the current guest now and logs it out.
+
+    Only guests: anyone else gets 403 and nothing happens. When rows the guest
+    owns must stay (PROTECT, RESTRICT), the page says so with status 409 and
+    nothing is deleted.
+    """
+
+    template_name = "guest_auth/delete.html"
+    guest_auth_opt_in = True  # _access.OPT_IN: a guest's own page
+
+    @method_decorator(csrf_protect)
+    @method_decorator(never_cache)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not is_guest(request.user):
+            raise PermissionDenied(_("Only guests can delete themselves here."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            delete_guest(request, request.user)
+        except GuestProtected as exc:
+            return self.render_to_response(self.get_context_data(error=str(exc)), status=409)
+        except NotAGuest:
+            # Promoted by a concurrent request: it stays, as a regular user.
+            raise PermissionDenied(_("Only guests can delete themselves here.")) from None
+        fallback = guest_settings.DELETE_REDIRECT_URL or settings.LOGOUT_REDIRECT_URL or "/"
+        return HttpResponseRedirect(resolve_url(fallback))

@@ -85,6 +85,13 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+# simplejwt's own views at /api/token/ (tests/test_rest_framework_jwt.py), with
+# guest_auth's serializers.
+SIMPLE_JWT = {
+    "SIGNING_KEY": "guest-auth-tests-jwt-signing-key-not-secret-0123456789",
+    "TOKEN_OBTAIN_SERIALIZER": "guest_auth.contrib.simplejwt.GuestTokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "guest_auth.contrib.simplejwt.GuestTokenRefreshSerializer",
+}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/home/"
@@ -103,6 +110,7 @@ if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"):
         "allauth.socialaccount",
         "allauth.socialaccount.providers.dummy",
         "allauth.mfa",
+        "allauth.headless",
         "tests.allauthapp",
     ]
     MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
@@ -123,6 +131,8 @@ if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"):
     )
     ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # read when allauth's URLs are imported
     ACCOUNT_RATE_LIMITS = False
+    # allauth's headless API, both clients, mounted at /_allauth/.
+    HEADLESS_CLIENTS = ("browser", "app")
 
 
 def _database(url: str) -> dict:

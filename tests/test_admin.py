@@ -121,6 +121,24 @@ def _insights_url():
 
 
 @pytest.mark.django_db
+def test_insights_chart_draws_merged_guests(admin_client):
+    from guest_auth.services import merge_guest
+
+    guest = GuestFactory().user
+    merge_guest(guest, UserFactory())
+
+    svg = _svg(admin_client.get(_insights_url()))
+
+    ns = "{http://www.w3.org/2000/svg}"
+    bar_titles = sorted(
+        r.find(f"{ns}title").text.split(": ")[1]
+        for r in svg.iter(f"{ns}rect")
+        if r.get("class") == "bar"
+    )
+    assert bar_titles == ["1 Created", "1 Merged"]
+
+
+@pytest.mark.django_db
 def test_insights_is_linked_from_the_guest_changelist(admin_client):
     response = admin_client.get(reverse("admin:guest_auth_guest_changelist"))
     assert f'<a href="{_insights_url()}">Insights</a>' in response.content.decode()
@@ -158,9 +176,14 @@ def test_insights_shows_counts_conversion_and_chart(admin_client):
     svg = _svg(response)
     ns = "{http://www.w3.org/2000/svg}"
     assert svg.find(f"{ns}title").text == "Guests per day, last 30 days"
-    assert "3 created, 1 promoted, 0 purged" in svg.find(f"{ns}desc").text
+    assert "3 created, 1 promoted, 0 merged, 0 purged" in svg.find(f"{ns}desc").text
     legend = svg.find(f"{ns}g[@class='legend']")
-    assert [t.text for t in legend.findall(f"{ns}text")] == ["Created", "Promoted", "Purged"]
+    assert [t.text for t in legend.findall(f"{ns}text")] == [
+        "Created",
+        "Promoted",
+        "Merged",
+        "Purged",
+    ]
     bar_titles = sorted(
         r.find(f"{ns}title").text.split(": ")[1]
         for r in svg.iter(f"{ns}rect")

@@ -30,7 +30,8 @@ call_command("check", fail_level="ERROR", verbosity=0)
 reverse("guest_auth:promote")
 print(sorted(name for name in sys.modules
              if name.split(".")[0] in
-             ("rest_framework", "drf_spectacular", "allauth", "ipware", "python_ipware", "celery")))
+             ("rest_framework", "drf_spectacular", "allauth", "ipware", "python_ipware", "celery",
+              "rest_framework_simplejwt", "jwt")))
 """
 
 

@@ -218,6 +218,7 @@ def test_every_guest_auth_url_is_listed():
     assert list(_guest_auth_urls()) == [
         PROMOTE,
         "/guest/merge/",
+        "/guest/delete/",
         *(api if apps.is_installed("rest_framework") else []),
     ]
 
@@ -229,6 +230,9 @@ def test_state_changing_views_need_csrf(url, guest):
     client.force_login(guest)
     assert client.post(url, signup_data()).status_code == 403
     assert Guest.objects.filter(pk=guest.pk).exists()
+    if url.startswith("/api/"):
+        assert client.delete(url).status_code in (403, 405)
+        assert Guest.objects.filter(pk=guest.pk).exists()
 
 
 @pytest.mark.django_db

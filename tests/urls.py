@@ -41,5 +41,13 @@ urlpatterns = [
 
 if apps.is_installed("rest_framework"):
     urlpatterns.append(path("api/guest/", include("guest_auth.contrib.rest_framework.urls")))
+    from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+    urlpatterns += [
+        path("api/token/", TokenObtainPairView.as_view()),
+        path("api/token/refresh/", TokenRefreshView.as_view()),
+    ]
 if apps.is_installed("allauth.account"):
     urlpatterns.append(path("allauth/", include("tests.allauthapp.urls")))
+if apps.is_installed("allauth.headless"):
+    urlpatterns.append(path("_allauth/", include("allauth.headless.urls")))

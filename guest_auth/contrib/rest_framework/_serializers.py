@@ -21,6 +21,7 @@ __all__ = [
     "GuestLoginSerializer",
     "GuestMergeRequestSerializer",
     "GuestMergeSerializer",
+    "GuestProtectedSerializer",
     "GuestRateLimitedSerializer",
     "GuestUserInfoSerializer",
     "UserIdField",
@@ -46,10 +47,27 @@ class GuestLoginSerializer(serializers.Serializer):
     id = UserIdField(help_text=_("The user's primary key."))
     is_guest = serializers.BooleanField()
     token = serializers.CharField(
+        required=False,
         help_text=_(
             "Send it as 'Authorization: Token <token>'. Expires after "
-            "GUEST_AUTH_MAX_INACTIVITY without use."
-        )
+            "GUEST_AUTH_MAX_INACTIVITY without use. Absent when the site hands "
+            "out JWTs (GUEST_AUTH_API_TOKENS = 'jwt'): then access and refresh."
+        ),
+    )
+    access = serializers.CharField(
+        required=False,
+        help_text=_(
+            "With GUEST_AUTH_API_TOKENS = 'jwt' only: a simplejwt access token, sent as "
+            "'Authorization: Bearer <access>'. Its is_guest claim says the user is a guest."
+        ),
+    )
+    refresh = serializers.CharField(
+        required=False,
+        help_text=_(
+            "With GUEST_AUTH_API_TOKENS = 'jwt' only: the refresh token for the site's "
+            "simplejwt refresh view; refused once the guest is promoted by another "
+            "client, purged or deleted."
+        ),
     )
     credential = serializers.CharField(
         help_text=_(
@@ -138,6 +156,14 @@ class GuestMergeRequestSerializer(serializers.Serializer):
 
 class GuestErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class GuestProtectedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    protected_by = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_('Labels ("app.Model") of the models whose rows keep the guest.'),
+    )
 
 
 class GuestRateLimitedSerializer(serializers.Serializer):

@@ -42,6 +42,7 @@ from guest_auth._login import (
 )
 from guest_auth._merge import merge_guest
 from guest_auth._promote import promote_guest
+from guest_auth._purge import delete_guest
 from guest_auth._session import is_guest, session_user_id
 from guest_auth._signup import allauth_is_signup
 from guest_auth._tokens import (
@@ -53,9 +54,11 @@ from guest_auth._tokens import (
     revoke_request_token,
 )
 from guest_auth.adapter import get_adapter
+from guest_auth.conf import guest_settings
 from guest_auth.exceptions import (
     AlreadyAuthenticated,
     GuestCreationDenied,
+    GuestProtected,
     NotAGuest,
     RateLimited,
     RateLimitUnavailable,
@@ -72,6 +75,7 @@ from ._serializers import (
     GuestLoginSerializer,
     GuestMergeRequestSerializer,
     GuestMergeSerializer,
+    GuestProtectedSerializer,
     GuestRateLimitedSerializer,
     GuestUserInfoSerializer,
     form_errors,
@@ -146,6 +150,16 @@ class _GuestAPIView(APIView):
             # and before the view: no guest, no rate-limit budget spent.
             check_json(request)
 
+    def get_authenticators(self) -> list[Any]:
+        authenticators = super().get_authenticators()
+        if guest_settings.API_TOKENS == "jwt":
+            from guest_auth.contrib.simplejwt.authentication import GuestJWTAuthentication
+
+            jwt = GuestJWTAuthentication()
+            jwt._plain_errors = True
+            authenticators.insert(1, jwt)
+        return authenticators
+
 
 class _LogInView(_GuestAPIView):
     """Open to anonymous clients; a stale token counts as none, so a client
@@ -156,7 +170,8 @@ class _LogInView(_GuestAPIView):
     def get_authenticators(self) -> list[Any]:
         authenticators = super().get_authenticators()
         for authenticator in authenticators:
-            if isinstance(authenticator, GuestTokenAuthentication):
+            if hasattr(authenticator, "_ignore_failures"):
+                # guest_auth's opaque tokens and JWTs
                 authenticator._ignore_failures = True
         return authenticators
 
@@ -231,7 +246,7 @@ class GuestCreateView(_LogInView):
             )
         except GuestCreationDenied:
             raise PermissionDenied(_("No guest can be created for this client.")) from None
-        body = {"id": user.pk, "is_guest": True, "token": token, "credential": credential}
+        body = _login_body(user, token, credential)
         return Response(GuestLoginSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
@@ -272,12 +287,17 @@ class GuestLoginView(_LogInView):
         if result is None:
             raise AuthenticationFailed(_("Invalid credential."))
         user, token = result
-        body = {"id": user.pk, "is_guest": True, "token": token, "credential": credential}
+        body = _login_body(user, token, credential)
         return Response(GuestLoginSerializer(body).data)
 
 
+class _Protected(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "protected"
+
+
 class GuestMeView(_GuestAPIView):
-    """GET: the current user's id, is_guest and is_verified."""
+    """GET: the current user's id, is_guest and is_verified. DELETE: the guest deletes itself."""
 
     permission_classes = [IsAuthenticated]
 
@@ -296,6 +316,39 @@ class GuestMeView(_GuestAPIView):
     )
     def get(self, request: Request) -> Response:
         return Response(_user_info(request._request, request.user))
+
+    @document(
+        operation_id="guest_delete",
+        summary="Delete the current guest now",
+        description=(
+            "Deletes the guest and everything that goes with it under the site's on_delete "
+            "rules, as the purge would, and logs it out (its session, tokens and device "
+            "credentials go with it). Only for guests: regular users get 403 and nothing "
+            "is deleted. When rows the guest owns must stay (PROTECT or RESTRICT), nothing "
+            "is deleted and the answer is 409 with `protected_by`."
+        ),
+        tags=_TAGS,
+        responses={
+            204: response(None, "The guest is gone."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            403: response(GuestErrorSerializer, "Not a guest" + _CSRF + "."),
+            409: response(
+                GuestProtectedSerializer, "Rows the guest owns must stay: nothing was deleted."
+            ),
+        },
+    )
+    def delete(self, request: Request) -> Response:
+        if not is_guest(request.user):
+            raise PermissionDenied(IsGuest.message)
+        try:
+            delete_guest(request._request, request.user)
+        except GuestProtected as exc:
+            body = {"detail": str(exc), "protected_by": [*exc.protected_by]}
+            raise _Protected(body) from None
+        except NotAGuest:
+            # Promoted by a concurrent request meanwhile: it stays.
+            raise PermissionDenied(IsGuest.message) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class GuestPromoteView(_GuestAPIView):
@@ -536,6 +589,20 @@ def _merge_body(guest: Any, summary: Any, *, merged: bool) -> dict[str, Any]:
         for label, c in (summary or {}).items()
     }
     return {"guest": guest.pk, "merged": merged, "summary": counts}
+
+
+@sensitive_variables("token", "credential")
+def _login_body(user: Any, token: str, credential: str) -> dict[str, Any]:
+    """The create and login answer: the opaque token, or with GUEST_AUTH_API_TOKENS
+    = "jwt" a simplejwt access/refresh pair bound to that token's row instead."""
+    body = {"id": user.pk, "is_guest": True, "credential": credential}
+    if guest_settings.API_TOKENS == "jwt":
+        from guest_auth.contrib.simplejwt.tokens import pair
+
+        body.update(pair(user, opaque=token))
+    else:
+        body["token"] = token
+    return body
 
 
 def _user_info(request: HttpRequest, user: Any) -> Any:

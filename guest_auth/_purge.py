@@ -219,7 +219,7 @@ class Purge:
         # collector refuses a group, these name the guests at fault at once.
         self._guards: dict[type[Model], list[Any]] = {}
         for rel in get_candidate_relations_to_delete(opts):
-            field = rel.field
+            field: Any = rel.field  # type: ignore[attr-defined]
             if field.remote_field.on_delete in (PROTECT, RESTRICT) and [
                 f.attname for f in field.foreign_related_fields
             ] == [opts.pk.attname]:
@@ -230,7 +230,7 @@ class Purge:
         self._lean = not (
             pre_delete.has_listeners(self.model)
             or post_delete.has_listeners(self.model)
-            or opts.concrete_model._meta.parents
+            or opts.concrete_model._meta.parents  # type: ignore[union-attr]
         )
         # Nothing watches instances being made either: they can be made
         # without Model.__init__, which a thousand times a batch costs more
@@ -244,7 +244,7 @@ class Purge:
                 {
                     target.attname
                     for rel in get_candidate_relations_to_delete(opts)
-                    for target in rel.field.foreign_related_fields
+                    for target in rel.field.foreign_related_fields  # type: ignore[attr-defined]
                 }
                 - {opts.pk.attname}
             ),
@@ -484,7 +484,7 @@ def _is_deadlock(exc: OperationalError) -> bool:
     # ER_LOCK_DEADLOCK.
     if getattr(cause, "sqlstate", None) in ("40P01", "40001"):
         return True
-    args = getattr(cause, "args", ())
+    args: tuple[Any, ...] = getattr(cause, "args", ())
     return bool(args) and args[0] == 1213
 
 
@@ -510,7 +510,7 @@ class _IntegersIn(Lookup):
     lookup_name = "guest_auth_integers_in"  # used directly, never registered
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:  # (sql, params)
         lhs_sql, params = self.process_lhs(compiler, connection)
         keys = ", ".join(str(int(value)) for value in self.rhs)
         return f"{lhs_sql} IN ({keys})", list(params)
@@ -529,7 +529,7 @@ class _AnyOf(Lookup):
     lookup_name = "guest_auth_any"  # used directly, never registered
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:  # (sql, params)
         lhs_sql, params = self.process_lhs(compiler, connection)
         values = list(self.rhs)
         literal = _array_literal(values)
@@ -574,9 +574,7 @@ class _Collector(Collector):
         one_statement = connections[using].vendor in ("postgresql", "mysql")
         self._lean_model = lean_model if one_statement else None
 
-    def related_objects(
-        self, related_model: Any, related_fields: list[Any], objs: Any
-    ) -> QuerySet[Any]:
+    def related_objects(self, related_model: Any, related_fields: Any, objs: Any) -> QuerySet[Any]:
         if any(len(field.foreign_related_fields) != 1 for field in related_fields):
             return super().related_objects(related_model, related_fields, objs)
         predicate = Q.create(
@@ -596,7 +594,7 @@ class _Collector(Collector):
         users = self.data.pop(self._lean_model, None) if self._lean_model else None
         if not users:
             return super().delete()
-        model = self._lean_model
+        model: Any = self._lean_model
         with transaction.atomic(using=self.using, savepoint=False):
             # Everything that cascades from the users first, then the users:
             # they are what every other collected row depends on.

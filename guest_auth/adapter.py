@@ -25,10 +25,10 @@ from .conf import guest_settings
 from .exceptions import RateLimited
 
 if TYPE_CHECKING:
-    from django.forms import BaseForm
     from django.http import HttpRequest
 
     from ._merge import MergeSummary
+    from .forms import PromoteForm
 
 __all__ = ["GuestAdapter", "get_adapter"]
 
@@ -124,7 +124,7 @@ class GuestAdapter:
         user.set_unusable_password()
         return user
 
-    def get_promote_form_class(self, request: HttpRequest) -> type[BaseForm]:
+    def get_promote_form_class(self, request: HttpRequest) -> type[PromoteForm]:
         """The form the promote view shows; see guest_auth.forms.promote_form_class."""
         from .forms import promote_form_class
 

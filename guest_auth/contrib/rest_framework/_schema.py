@@ -116,7 +116,7 @@ def document(*, body_required: bool = False, **kwargs: Any) -> Callable[[_F], _F
     if not body_required:
         return extend_schema(**kwargs)
 
-    class RequiredBodySchema(base):  # type: ignore[misc,valid-type]
+    class RequiredBodySchema(base):
         def _get_request_body(self, *args: Any, **options: Any) -> Any:
             body = super()._get_request_body(*args, **options)
             if body:

@@ -176,7 +176,7 @@ _BLANK_IS_MISSING = {"blank": forms.Field.default_error_messages["required"]}
 
 
 @lru_cache(maxsize=16)
-def promote_request_serializer(form_class: type[forms.BaseForm]) -> type[serializers.Serializer]:
+def promote_request_serializer(form_class: Any) -> type[serializers.Serializer]:
     """The promotion body for ``form_class``: its fields, with one ``password``.
 
     The JSON types, blank, length and pattern are checked here too, so that the
@@ -241,5 +241,5 @@ def form_errors(form: forms.BaseForm) -> dict[str, list[str]]:
         bucket = errors.setdefault(names.get(name, name), [])
         for message in messages:
             if message not in bucket:
-                bucket.append(message)
+                bucket.append(str(message))
     return errors

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from ._create import create_guest
@@ -80,5 +81,15 @@ def refuse_non_regular(request: HttpRequest, user: Any, guest: bool) -> HttpResp
 
 
 def to_promotion(request: HttpRequest) -> HttpResponseBase:
-    """Send a guest to the promote page, to come back here once promoted."""
-    return redirect_to_login(request.get_full_path(), reverse("guest_auth:promote"))
+    """Send a guest to the promote page, to come back here once promoted.
+
+    A site without guest_auth's page (guest_auth.W006) sends guests to
+    allauth's signup page, or refuses them (403) when it has none either.
+    """
+    for name in ("guest_auth:promote", "account_signup"):
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        return redirect_to_login(request.get_full_path(), url)
+    raise PermissionDenied("Only regular users may open this page.")

@@ -166,8 +166,10 @@ def _concrete_field(name: str) -> Field:
 def _racing_guest(session_hash: str | None, now: Any) -> Any:
     if session_hash is None:
         return None
+    # The winner committed moments ago: only the write database has it for sure.
     guest = (
-        Guest.objects.select_related("user")
+        Guest.objects.db_manager(router.db_for_write(Guest))
+        .select_related("user")
         .filter(session_hash=session_hash, created_at__gte=now - RACE_WINDOW)
         .first()
     )

@@ -126,10 +126,14 @@ def _merge_on_login(
     request.session.update(carried)
     user_model = get_user_model()
     try:
-        with transaction.atomic(using=router.db_for_write(user_model)):
-            guest = user_model._default_manager.filter(
-                pk=user_model._meta.pk.to_python(guest_id)
-            ).first()
+        using = router.db_for_write(user_model)
+        with transaction.atomic(using=using):
+            # Read (and then locked) where the merge writes: never on a replica.
+            guest = (
+                user_model._default_manager.db_manager(using)
+                .filter(pk=user_model._meta.pk.to_python(guest_id))
+                .first()
+            )
             if guest is None or not may_merge(guest, user):
                 return
             get_adapter().merge(request, guest, user)

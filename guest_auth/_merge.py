@@ -193,7 +193,9 @@ def merge(guest: Any, user: Any, *, dry_run: bool = False) -> MergeSummary:
     NotAGuest when ``guest`` is not (or no longer) a guest; any other error
     leaves the database as it was.
     """
-    db = guest._state.db or router.db_for_write(type(guest))
+    # Where the guest is written, whichever database it was read from (a replica
+    # cannot lock or change it).
+    db = router.db_for_write(type(guest), instance=guest)
     try:
         with transaction.atomic(using=db):
             summary = _merge(guest, user, db, dry_run)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import SESSION_KEY, update_session_auth_hash
-from django.db import transaction
+from django.db import router, transaction
 from django.views.decorators.debug import sensitive_variables
 
 from ._session import FLAG, GUEST_SESSION_KEY, SEEN_SESSION_KEY, session_user_id, set_request_user
@@ -56,7 +56,7 @@ def promote_guest(
     if method is None and isinstance(password, str):
         method = "password"
 
-    with transaction.atomic():
+    with transaction.atomic(using=router.db_for_write(Guest)):
         created = (
             Guest.objects.select_for_update()
             .filter(pk=user.pk)

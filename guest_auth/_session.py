@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
@@ -66,9 +67,14 @@ def is_guest(user: Any) -> bool:
         return False
     cached = getattr(user, FLAG, None)
     if cached is None:
-        cached = Guest.objects.filter(pk=user.pk).exists()
+        cached = _guests().filter(pk=user.pk).exists()
         setattr(user, FLAG, cached)
     return cached
+
+
+def _guests() -> Any:
+    # A guest created or promoted moments ago: only the write database knows.
+    return Guest.objects.db_manager(router.db_for_write(Guest))
 
 
 async def ais_guest(user: Any) -> bool:
@@ -77,7 +83,7 @@ async def ais_guest(user: Any) -> bool:
         return False
     cached = getattr(user, FLAG, None)
     if cached is None:
-        cached = await Guest.objects.filter(pk=user.pk).aexists()
+        cached = await _guests().filter(pk=user.pk).aexists()
         setattr(user, FLAG, cached)
     return cached
 
@@ -154,7 +160,7 @@ def refuse_staff_guest(sender: Any, instance: Any, **kwargs: Any) -> None:
         getattr(instance, "is_staff", False) or getattr(instance, "is_superuser", False)
     ):
         return
-    if Guest.objects.filter(pk=instance.pk).exists():
+    if _guests().filter(pk=instance.pk).exists():
         raise PermissionDenied(
             "Guests cannot be staff or superusers: promote the guest to a regular user first."
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db import transaction
+from django.db import router, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -46,7 +46,7 @@ def create_api_guest(request: HttpRequest) -> tuple[Any, str, str]:
     Returns (user, token, credential); the secrets are not stored anywhere in
     clear, so this is the only time they exist. Raises what create_guest raises.
     """
-    with transaction.atomic():
+    with transaction.atomic(using=router.db_for_write(Guest)):
         user = create_guest(request)
         return user, issue_api_token(user), issue_device_credential(user)
 
@@ -70,7 +70,7 @@ def login_with_device_credential(request: HttpRequest, raw: Any) -> tuple[Any, s
     now = timezone.now()
     if guest.last_seen_at < now - guest_settings.MAX_INACTIVITY or not can_authenticate(user):
         return None
-    with transaction.atomic():
+    with transaction.atomic(using=router.db_for_write(Guest)):
         # Zero rows when a promotion or purge deleted the guest since the read
         # above; otherwise the row lock orders this before such a deletion.
         if not Guest.objects.filter(pk=user.pk).update(last_seen_at=now):
@@ -121,7 +121,9 @@ def _find(model: type[_Secret], raw: Any) -> _Secret | None:
     if parts is None:
         return None
     lookup, secret = parts
-    row = model._default_manager.select_related("user", "user__guest").filter(lookup=lookup).first()
+    # A secret is used the moment it is issued: read where it was written.
+    manager = model._default_manager.db_manager(router.db_for_write(model))
+    row = manager.select_related("user", "user__guest").filter(lookup=lookup).first()
     if row is None or not _secrets.matches(row.digest, secret):
         return None
     return row

@@ -16,6 +16,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.http import HttpResponse, JsonResponse
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.utils.module_loading import import_string
 
@@ -29,6 +31,20 @@ if TYPE_CHECKING:
     from ._merge import MergeSummary
 
 __all__ = ["GuestAdapter", "get_adapter"]
+
+
+_RATE_LIMITED_TEMPLATE = "guest_auth/rate_limited.html"
+# In this order on ties: */* (or no Accept header) gets JSON.
+_RATE_LIMITED_TYPES = ["application/json", "text/html", "text/plain"]
+
+
+def _can_render(template_name: str) -> bool:
+    """Whether a configured template engine has ``template_name`` (none on API-only sites)."""
+    try:
+        get_template(template_name)
+    except TemplateDoesNotExist:
+        return False
+    return True
 
 
 class GuestAdapter:
@@ -54,26 +70,33 @@ class GuestAdapter:
         return guest_settings.ENABLED and not self.is_bot(request)
 
     def rate_limited_response(self, request: HttpRequest, exc: RateLimited) -> HttpResponse:
-        """The 429 answer when guest creation is over a rate limit.
+        """The 429 answer when guest creation is over a rate limit, with Retry-After.
 
-        HTML from the template ``guest_auth/rate_limited.html`` (context:
-        ``retry_after`` in seconds and ``retry_after_minutes``), or JSON for
-        clients that do not accept HTML. Both carry a Retry-After header.
+        Negotiated so that it cannot fail: JSON (``detail``, ``retry_after``)
+        for API clients and clients that accept anything (``*/*``, no Accept
+        header: curl, mobile HTTP clients); HTML from the template
+        ``guest_auth/rate_limited.html`` (context: ``retry_after`` in seconds
+        and ``retry_after_minutes``) only when the client prefers HTML and a
+        template engine has the template; plain text otherwise.
         """
-        if request.accepts("text/html"):
-            response: HttpResponse = TemplateResponse(
+        preferred = request.get_preferred_type(_RATE_LIMITED_TYPES)
+        response: HttpResponse
+        if preferred == "text/html" and _can_render(_RATE_LIMITED_TEMPLATE):
+            response = TemplateResponse(
                 request,
-                "guest_auth/rate_limited.html",
+                _RATE_LIMITED_TEMPLATE,
                 {
                     "retry_after": exc.retry_after,
                     "retry_after_minutes": math.ceil(exc.retry_after / 60),
                 },
                 status=429,
             )
-        else:
+        elif preferred == "application/json":
             response = JsonResponse(
                 {"detail": str(exc), "retry_after": exc.retry_after}, status=429
             )
+        else:
+            response = HttpResponse(str(exc), status=429, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(exc.retry_after)
         return response
 

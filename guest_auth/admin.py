@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db import router
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
@@ -116,7 +117,9 @@ class GuestAdmin(admin.ModelAdmin):
         last: list[PurgeProgress] = []
         count = purge_guests(guests=queryset, progress=lambda report: last.append(report))
         protected = last[-1].skipped
-        active = max(queryset.count() - protected, 0)
+        # Counted where the purge deleted: a replica may still have the rows.
+        remaining = queryset.using(router.db_for_write(Guest)).count()
+        active = max(remaining - protected, 0)
         self.message_user(
             request,
             ngettext("Purged %(count)d guest.", "Purged %(count)d guests.", count)

@@ -34,3 +34,8 @@ class GuestAuthConfig(AppConfig):
             from .admin import add_guest_filter_to_user_admin
 
             add_guest_filter_to_user_admin()
+        # drf-spectacular finds OpenAPI extensions only once they are imported;
+        # the API's views import them too, but a site may use
+        # GuestTokenAuthentication on its own views only.
+        if apps.is_installed("rest_framework") and apps.is_installed("drf_spectacular"):
+            from .contrib.rest_framework import _schema  # noqa: F401

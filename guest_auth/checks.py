@@ -55,7 +55,17 @@ MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
         Error,
         "The URL 'guest_auth:promote' cannot be reversed: regular_user_required and "
         "the promotion flow need it.",
-        'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF.',
+        'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF (or promote '
+        "guests through django-allauth's signup or the guest API).",
+    ),
+    "guest_auth.W006": (
+        Warning,
+        "The URL 'guest_auth:promote' cannot be reversed: guests promote only through "
+        "django-allauth's signup or the guest API. regular_user_required and Django's "
+        "password pages send guests to allauth's signup page when there is one, and "
+        "answer 403 otherwise.",
+        'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF for the '
+        "promote page, or add guest_auth.W006 to SILENCED_SYSTEM_CHECKS.",
     ),
     "guest_auth.W002": (
         Warning,
@@ -88,7 +98,7 @@ MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
         'Add "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5} to that '
         "cache; see docs/howto/abuse-protection.md.",
     ),
-    "guest_auth.W006": (
+    "guest_auth.W007": (
         Warning,
         "GUEST_AUTH_CLIENT_IP is guest_auth.contrib.ipware.client_ip, but GUEST_AUTH_IPWARE "
         "sets neither proxy_count nor trusted_proxies: any client can choose the address "
@@ -176,11 +186,30 @@ def check_user_model(app_configs: Any = None, **kwargs: Any) -> list[CheckMessag
 
 @register(Tags.urls)
 def check_urls(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if _reversible("guest_auth:promote"):
+        return []
+    # Without the page a site can still promote through allauth or the API: a
+    # warning there, so that migrate and every other command run; an error
+    # only when guests have no way at all to become regular users.
+    if _reversible("guest_auth_api:promote") or _allauth_signup():
+        return [_message("guest_auth.W006")]
+    return [_message("guest_auth.E006")]
+
+
+def _reversible(name: str) -> bool:
     try:
-        reverse("guest_auth:promote")
+        reverse(name)
     except NoReverseMatch:
-        return [_message("guest_auth.E006")]
-    return []
+        return False
+    return True
+
+
+def _allauth_signup() -> bool:
+    if not apps.is_installed("allauth.account") or not _reversible("account_signup"):
+        return False
+    from .contrib.allauth._views import integration_enabled
+
+    return integration_enabled()
 
 
 @register(Tags.security)
@@ -246,7 +275,7 @@ def check_client_ip(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
         and options.get("proxy_count") is None
         and not options.get("trusted_proxies")
     ):
-        return [_message("guest_auth.W006")]
+        return [_message("guest_auth.W007")]
     return []
 
 

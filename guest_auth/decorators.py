@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from asgiref.sync import iscoroutinefunction
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest
 
 from ._access import aensure_guest, ensure_guest, refuse_non_regular
@@ -22,7 +23,9 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
 
     Bots (GUEST_AUTH_BLOCKED_USER_AGENTS) and requests the adapter refuses get
     no guest; the view then runs for an anonymous user. A client over a rate
-    limit gets the adapter's 429 response instead of the view.
+    limit gets the adapter's 429 response instead of the view. The view is
+    marked ``login_not_required``: Django's LoginRequiredMiddleware lets
+    anonymous visitors reach it, to become guests.
     """
     if iscoroutinefunction(view_func):
 
@@ -33,7 +36,7 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
                 return refusal
             return await view_func(request, *args, **kwargs)
 
-        return _async_view  # type: ignore[return-value]
+        return login_not_required(_async_view)  # type: ignore[return-value]
 
     @wraps(view_func)
     def _view(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -42,7 +45,7 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
             return refusal
         return view_func(request, *args, **kwargs)
 
-    return _view  # type: ignore[return-value]
+    return login_not_required(_view)  # type: ignore[return-value]
 
 
 def regular_user_required(view_func: ViewFunc) -> ViewFunc:

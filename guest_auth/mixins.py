@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest
 
 from ._access import aensure_guest, ensure_guest, refuse_non_regular
@@ -13,10 +14,16 @@ __all__ = ["AllowGuestMixin", "RegularUserRequiredMixin"]
 
 
 class AllowGuestMixin:
-    """Like @allow_guest: an anonymous visitor gets a guest before the handler runs."""
+    """Like @allow_guest: an anonymous visitor gets a guest before the handler runs.
+
+    Put it first in the bases: as_view() copies the marks of ``dispatch``, here
+    ``login_not_required`` (Django's LoginRequiredMiddleware lets anonymous
+    visitors reach the view, to become guests).
+    """
 
     view_is_async: bool
 
+    @login_not_required
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if self.view_is_async:
             return self._async_dispatch(request, *args, **kwargs)

@@ -13,6 +13,25 @@ collect_ignore_glob = [
     *(["test_rest_framework_*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_DRF") else []),
     *(["test_allauth_*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH") else []),
 ]
+# The configuration matrix chooses its own databases and user model: it runs
+# once, in the default run (SQLite, auth.User, every optional dependency), or
+# wherever GUEST_AUTH_TEST_CONFIGS=1; GUEST_AUTH_TEST_CONFIGS=0 leaves it out.
+_configs = os.environ.get("GUEST_AUTH_TEST_CONFIGS")
+if _configs == "0" or (
+    _configs != "1"
+    and (
+        os.environ.get("GUEST_AUTH_TEST_USER_MODEL", "auth.User") != "auth.User"
+        or any(
+            os.environ.get(name)
+            for name in (
+                "GUEST_AUTH_TEST_DATABASE_URL",
+                "GUEST_AUTH_TEST_WITHOUT_DRF",
+                "GUEST_AUTH_TEST_WITHOUT_ALLAUTH",
+            )
+        )
+    )
+):
+    collect_ignore_glob.append("test_configurations.py")
 
 BROWSER_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "

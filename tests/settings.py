@@ -3,6 +3,8 @@
 Environment:
 - GUEST_AUTH_TEST_DATABASE_URL: sqlite:// (default, in memory),
   postgres://USER@HOST:PORT/NAME or mysql://USER@HOST:PORT/NAME (MariaDB).
+  A postgres:// URL ending in ?pgbouncer=1 is a PgBouncer in transaction
+  pooling mode: server-side cursors are disabled, as Django requires there.
 - GUEST_AUTH_TEST_USER_MODEL: auth.User (default) or testapp.EmailUser
   (UUID primary key, email as USERNAME_FIELD).
 - GUEST_AUTH_TEST_REDIS_URL: redis://127.0.0.1:6379/15 to count rate limits in
@@ -138,6 +140,8 @@ def _database(url: str) -> dict:
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
     }
+    if "pgbouncer=1" in parts.query.split("&"):
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
     if engines[scheme].endswith("mysql"):
         config["OPTIONS"] = {"charset": "utf8mb4"}
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
@@ -159,3 +163,13 @@ if os.environ.get("GUEST_AUTH_TEST_REDIS_URL"):
 SILENCED_SYSTEM_CHECKS = ["guest_auth.W002"]
 
 DATABASES = {"default": _database(os.environ.get("GUEST_AUTH_TEST_DATABASE_URL", "sqlite://"))}
+# tests/test_routers.py: "replica", a replica that never receives writes, and
+# "users", the database of a site that keeps its users (and guest_auth) apart.
+# Each is its own test database, created only for the tests that ask for it.
+for _alias in ("replica", "users"):
+    DATABASES[_alias] = {
+        **DATABASES["default"],
+        "NAME": f"{DATABASES['default']['NAME']}_{_alias}"
+        if DATABASES["default"]["NAME"] != ":memory:"
+        else ":memory:",
+    }

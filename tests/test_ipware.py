@@ -113,12 +113,12 @@ def test_bad_options_name_the_setting(value, message):
     assert str(excinfo.value) == message
 
 
-def test_check_w006_when_any_client_could_choose_its_address():
+def test_check_w007_when_any_client_could_choose_its_address():
     def ids():
-        return [m.id for m in run_checks() if m.id == "guest_auth.W006"]
+        return [m.id for m in run_checks() if m.id == "guest_auth.W007"]
 
     with override_settings(GUEST_AUTH_CLIENT_IP=CALLABLE):
-        assert ids() == ["guest_auth.W006"]
+        assert ids() == ["guest_auth.W007"]
         with override_settings(GUEST_AUTH_IPWARE={"proxy_count": 0}):
             assert ids() == []
         with override_settings(GUEST_AUTH_IPWARE={"trusted_proxies": ["10.0.0.0/8"]}):

@@ -29,6 +29,10 @@ def guests():
     return Guest.objects.count()
 
 
+# What browsers send for a page.
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
 @pytest.mark.parametrize(
     "text,rate",
     [
@@ -97,7 +101,7 @@ def test_per_ip_limit_gives_429_and_creates_nothing():
     for _ in range(3):
         assert visit("203.0.113.5").json()["is_guest"] is True
     users = get_user_model().objects.count()
-    response = visit("203.0.113.5")
+    response = visit("203.0.113.5", HTTP_ACCEPT=BROWSER_ACCEPT)
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
     assert "Please try again" in response.content.decode()
@@ -174,6 +178,51 @@ def test_json_clients_get_json():
     body = response.json()
     assert body["retry_after"] == int(response["Retry-After"])
     assert body["detail"] == f"Too many new guests; retry in {body['retry_after']} seconds."
+
+
+@pytest.mark.django_db
+@override_settings(GUEST_AUTH_RATE_LIMIT="1/h")
+@pytest.mark.parametrize("accept", [None, "*/*", "application/*", "application/json, */*;q=0.1"])
+def test_clients_accepting_anything_get_json(accept):
+    """curl, mobile HTTP clients and load generators send */* (or nothing)."""
+    visit("192.0.2.1")
+    extra = {} if accept is None else {"HTTP_ACCEPT": accept}
+    response = visit("192.0.2.1", **extra)
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["retry_after"] == int(response["Retry-After"])
+
+
+@pytest.mark.django_db
+@override_settings(GUEST_AUTH_RATE_LIMIT="1/h")
+@pytest.mark.parametrize("accept", ["text/plain", "image/png", "text/csv"])
+def test_clients_accepting_neither_html_nor_json_get_plain_text(accept):
+    visit("192.0.2.1")
+    response = visit("192.0.2.1", HTTP_ACCEPT=accept)
+    assert response.status_code == 429
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.content.decode() == (
+        f"Too many new guests; retry in {response['Retry-After']} seconds."
+    )
+
+
+@pytest.mark.django_db
+@override_settings(GUEST_AUTH_RATE_LIMIT="1/h", TEMPLATES=[])
+@pytest.mark.parametrize(
+    ("accept", "content_type"),
+    [
+        (BROWSER_ACCEPT, "text/plain; charset=utf-8"),
+        ("*/*", "application/json"),
+        ("text/html", "text/plain; charset=utf-8"),
+    ],
+)
+def test_sites_without_templates_never_answer_500(accept, content_type):
+    """An API-only site (TEMPLATES = []) cannot render the HTML page."""
+    visit("192.0.2.1")
+    response = visit("192.0.2.1", HTTP_ACCEPT=accept)
+    assert response.status_code == 429
+    assert response["Content-Type"] == content_type
+    assert int(response["Retry-After"]) > 0
 
 
 @pytest.mark.django_db

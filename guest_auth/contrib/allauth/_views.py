@@ -134,12 +134,22 @@ def _is_kept_out(view_func: Callable[..., Any]) -> bool:
     return issubclass(view_class, _classes(_KEPT_OUT_CLASSES, ()))
 
 
+# allauth's optional apps: importing their views (or models) without the app in
+# INSTALLED_APPS raises ImproperlyConfigured, so their classes are not looked at.
+_OPTIONAL_APPS = ("allauth.socialaccount", "allauth.mfa", "allauth.headless")
+
+
 @cache
 def _classes(paths: tuple[str, ...], mfa_paths: tuple[str, ...]) -> tuple[type, ...]:
-    if apps.is_installed("allauth.mfa"):
-        paths += mfa_paths
     classes = []
-    for path in paths:
+    for path in paths + mfa_paths:
+        if not _installed_part(path):
+            continue
         with contextlib.suppress(ImportError):  # not in every allauth version
             classes.append(import_string(path))
     return tuple(classes)
+
+
+def _installed_part(path: str) -> bool:
+    """Whether the dotted ``path`` is in allauth's core or in an installed optional app."""
+    return all(apps.is_installed(app) for app in _OPTIONAL_APPS if path.startswith(f"{app}."))

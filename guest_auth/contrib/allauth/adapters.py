@@ -15,13 +15,12 @@ expects of a new account: allauth then logs it in once its checks pass
 
 from __future__ import annotations
 
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
-from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.providers.base.constants import AuthProcess
-from django.db import transaction
+from django.db import router, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "GuestAccountAdapter",
     "GuestAccountAdapterMixin",
-    "GuestSocialAccountAdapter",
+    "GuestSocialAccountAdapter",  # noqa: F822  (module __getattr__: built on first use)
     "GuestSocialAccountAdapterMixin",
 ]
 
@@ -76,7 +75,7 @@ class GuestAccountAdapterMixin:
             return super().save_user(request, user, form, commit)  # type: ignore[misc]
         delattr(user, _SIGNUP_SNAPSHOT)
         try:
-            with transaction.atomic():
+            with transaction.atomic(using=router.db_for_write(type(user))):
                 saved = super().save_user(request, user, form, commit=False)  # type: ignore[misc]
                 user = saved if saved is not None else user
                 promote_guest(
@@ -128,6 +127,8 @@ class GuestSocialAccountAdapterMixin:
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         """A guest "connecting" a provider is signing in with it: treat it as a login."""
+        from allauth.socialaccount.providers.base.constants import AuthProcess
+
         super().pre_social_login(request, sociallogin)  # type: ignore[misc]
         if (
             sociallogin.state.get("process") == AuthProcess.CONNECT
@@ -152,7 +153,7 @@ class GuestSocialAccountAdapterMixin:
         user._state.adding = False
         user._state.db = guest._state.db
         try:
-            with transaction.atomic():
+            with transaction.atomic(using=router.db_for_write(type(user))):
                 user = super().save_user(request, sociallogin, form)  # type: ignore[misc]
                 promote_guest(
                     request,
@@ -170,8 +171,23 @@ class GuestAccountAdapter(GuestAccountAdapterMixin, DefaultAccountAdapter):
     """``ACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestAccountAdapter"``."""
 
 
-class GuestSocialAccountAdapter(GuestSocialAccountAdapterMixin, DefaultSocialAccountAdapter):
-    """``SOCIALACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestSocialAccountAdapter"``."""
+def __getattr__(name: str) -> Any:
+    # allauth.socialaccount is optional: nothing of it is imported unless this
+    # class is asked for (by SOCIALACCOUNT_ADAPTER, on a site that installs it).
+    if name == "GuestSocialAccountAdapter":
+        return _social_account_adapter()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@cache
+def _social_account_adapter() -> type:
+    from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+
+    class GuestSocialAccountAdapter(GuestSocialAccountAdapterMixin, DefaultSocialAccountAdapter):
+        """``SOCIALACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestSocialAccountAdapter"``."""
+
+    GuestSocialAccountAdapter.__module__ = __name__
+    return GuestSocialAccountAdapter
 
 
 def _field_values(user: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ Cloudflare):
   client could send.
 
 Without ``proxy_count`` or ``trusted_proxies`` any client can choose its
-address (check guest_auth.W006).
+address (check guest_auth.W007).
 """
 
 from __future__ import annotations

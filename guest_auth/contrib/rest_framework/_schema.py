@@ -1,5 +1,12 @@
 """OpenAPI descriptions for drf-spectacular, an optional dependency.
 
+Imported by the views and by GuestAuthConfig.ready() (which registers the
+extensions below when drf_spectacular is installed); never by
+authentication.py, which DRF imports while it loads rest_framework.views for
+DEFAULT_AUTHENTICATION_CLASSES, nor does anything here import
+drf_spectacular.openapi at import time: that module imports
+rest_framework.views, and either import would close a cycle.
+
 Without drf-spectacular, or when DRF's DEFAULT_SCHEMA_CLASS is not its
 AutoSchema (a site using DRF's own schema generator), :func:`document` leaves
 views as they are; nothing else here needs drf-spectacular.
@@ -34,12 +41,11 @@ try:
         OpenApiAuthenticationExtension,
         OpenApiSerializerFieldExtension,
     )
-    from drf_spectacular.openapi import AutoSchema
     from drf_spectacular.plumbing import build_basic_type, build_bearer_security_scheme_object
     from drf_spectacular.types import OpenApiTypes
     from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 except ImportError:
-    extend_schema = None
+    extend_schema = None  # type: ignore[assignment]
     RETRY_AFTER: list[Any] = []
 else:
     RETRY_AFTER = [
@@ -73,7 +79,7 @@ else:
                 kind = OpenApiTypes.INT
             else:
                 kind = OpenApiTypes.STR
-            schema = build_basic_type(kind)
+            schema = dict(build_basic_type(kind) or {})
             schema["readOnly"] = True
             if self.target.help_text:
                 schema["description"] = str(self.target.help_text)
@@ -90,13 +96,17 @@ def document(*, body_required: bool = False, **kwargs: Any) -> Callable[[_F], _F
     """
     from rest_framework.settings import api_settings
 
-    base = api_settings.DEFAULT_SCHEMA_CLASS
-    if extend_schema is None or not issubclass(base, AutoSchema):
+    if extend_schema is None:
+        return lambda view: view
+    from drf_spectacular.openapi import AutoSchema
+
+    base: Any = api_settings.DEFAULT_SCHEMA_CLASS
+    if not issubclass(base, AutoSchema):
         return lambda view: view
     if not body_required:
         return extend_schema(**kwargs)
 
-    class RequiredBodySchema(base):  # type: ignore[misc,valid-type]
+    class RequiredBodySchema(base):
         def _get_request_body(self, *args: Any, **options: Any) -> Any:
             body = super()._get_request_body(*args, **options)
             if body:

@@ -1,4 +1,10 @@
-"""``Authorization: Token <token>`` for the tokens the guest API hands out."""
+"""``Authorization: Token <token>`` for the tokens the guest API hands out.
+
+Sites name this class in REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"], so
+DRF imports it while rest_framework.views is still loading: it imports
+nothing that imports rest_framework.views (drf-spectacular's openapi module
+does; its description of this class is registered by GuestAuthConfig.ready()).
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,6 @@ from rest_framework.request import Request
 
 from guest_auth import _secrets
 from guest_auth._tokens import authenticate_api_token
-
-from . import _schema  # noqa: F401  (describes this class to drf-spectacular, when installed)
 
 __all__ = ["GuestTokenAuthentication"]
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +90,12 @@ class _GuestAPIView(APIView):
     authentication_classes = [GuestTokenAuthentication, SessionAuthentication]
     parser_classes = [GuestJSONParser]
     renderer_classes = [JSONRenderer]
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        # Token clients are anonymous to Django's LoginRequiredMiddleware: the
+        # permission classes decide (DRF before 3.16 does not mark its views).
+        return login_not_required(super().as_view(**initkwargs))
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Not for a method the view does not have: that is a 405.
@@ -170,8 +177,8 @@ class GuestCreateView(_LogInView):
         except AlreadyAuthenticated:
             raise _AlreadyAuthenticated() from None
         except RateLimited as exc:
-            # The web's JSON answer (GuestAdapter.rate_limited_response), but always
-            # JSON: that method sends HTML to clients accepting */*.
+            # The web's JSON answer (GuestAdapter.rate_limited_response), but
+            # JSON whatever the Accept header: the API speaks JSON only.
             body = {"detail": str(exc), "retry_after": exc.retry_after}
             return Response(
                 GuestRateLimitedSerializer(body).data,

@@ -1,0 +1,14 @@
+from tests.configs import _flow
+
+if __name__ == "__main__":
+    _flow.run(
+        "allauth_mfa",
+        [
+            _flow.guest_pages,
+            _flow.merge_on_login,
+            _flow.allauth_signup,
+            _flow.allauth_login,
+            _flow.allauth_anonymous,
+            _flow.mfa_kept_out,
+        ],
+    )

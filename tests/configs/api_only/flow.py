@@ -1,0 +1,13 @@
+from tests.configs import _flow
+
+if __name__ == "__main__":
+    _flow.run(
+        "api_only",
+        [
+            _flow.guest_pages,
+            _flow.api,
+            _flow.own_api_view,
+            _flow.merge_on_login,
+            _flow.rate_limited,
+        ],
+    )

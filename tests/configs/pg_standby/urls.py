@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import path
+
+from tests.configs._api_urls import api_urls
+from tests.configs._urls import urlpatterns
+
+__all__ = ["urlpatterns"]
+
+urlpatterns = [*urlpatterns, *api_urls, path("admin/", admin.site.urls)]

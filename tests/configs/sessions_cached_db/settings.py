@@ -1,0 +1,12 @@
+"""Sessions in the 'cached_db' engine."""
+
+from tests.configs._common import *  # noqa: F403
+
+ROOT_URLCONF = "tests.configs.sessions_cached_db.urls"
+INSTALLED_APPS = CORE_APPS  # noqa: F405
+MIDDLEWARE = CORE_MIDDLEWARE  # noqa: F405
+TEMPLATES = DJANGO_TEMPLATES  # noqa: F405
+DATABASES = {"default": sqlite("default")}  # noqa: F405
+# recipe: docs/howto/configurations.md#sessions-cached-db
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# end recipe

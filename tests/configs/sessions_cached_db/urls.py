@@ -1,0 +1,3 @@
+from tests.configs._urls import urlpatterns
+
+__all__ = ["urlpatterns"]

@@ -20,6 +20,7 @@ __all__ = [
     "DEBUG",
     "DEFAULT_AUTO_FIELD",
     "DJANGO_TEMPLATES",
+    "GUEST_AUTH_CLIENT_IP",
     "LOGIN_REDIRECT_URL",
     "LOGIN_URL",
     "PASSWORD_HASHERS",
@@ -46,6 +47,8 @@ SECRET_KEY = "configuration-matrix-Zq7vN3pW8xK2mR5tY9bL4cH6jD1fG0sA"
 DEBUG = False
 ALLOWED_HOSTS = ["testserver"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind that proxy, the client's address is in its header (guest_auth.W004).
+GUEST_AUTH_CLIENT_IP = "tests.configs._client_ip.client_ip"
 SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = 3600
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -1,29 +1,38 @@
 #!/usr/bin/env python
-"""Benchmark of ``purge_guests`` on PostgreSQL (a script, not a test).
+"""Benchmark of ``purge_guests`` against the SQL floor (a script, not a test).
 
-It measures, on data generated with SQL (``generate_series``), each guest
-owning two rows of a table with a CASCADE foreign key to the user:
+On data generated with SQL, ``--guests`` idle guests each owning two rows of a
+table with a CASCADE foreign key to the user, among regular users (1 user in
+11, 10,000 beside 100,000 guests) and active guests (1 in 50) that must all
+survive, it times:
 
-(a) the time ``purge_guests()`` takes to delete ``--guests`` inactive guests,
-    against the equivalent hand-written SQL ``DELETE`` statements, on
-    identical fresh data in the same run: ``--repeat`` rounds, each timing
-    both back to back, and the median of the rounds' ratios (target: at
-    most 2.0);
-(b) the peak RSS of a process that purges ``--rss-guests`` inactive guests
-    (target: under 150 MB), read from ``wait4()`` of that child process, next
-    to a child that only starts Django, for scale.
+- the SQL floor: one transaction, ``CREATE TEMPORARY TABLE doomed AS SELECT
+  user_id FROM guest_auth_guest WHERE <idle>``, then one ``DELETE ... USING
+  doomed`` per table that references the user (children first), then the
+  users. The tables are read off Django's models, so it deletes exactly what
+  ``purge_guests()`` must;
+- ``purge_guests()`` with the default settings (or ``--batch-size``).
 
-Besides the guests to purge, 1 user in 50 is a regular user and 1 in 50 an
-active guest; both methods must leave exactly those (checked).
+Each is run in a child process of its own on freshly generated identical
+data, ``--repeat`` rounds interleaved (the order swapped every round), and
+the figure that counts is the median of the rounds' ratios. The child's peak
+RSS is read from ``wait4()``. Both must leave exactly the regular users and
+the active guests (checked after every run).
+
+Targets (exit status 1 when one is missed): ratio at most 1.5, peak RSS of
+the purging process under 100 MB.
 
 Run it from the repository root, against a database of its own (every table
-in it is emptied between rounds), as a superuser (it runs CHECKPOINT):
+in it is emptied between rounds), as a superuser (PostgreSQL: CHECKPOINT):
 
     createdb -h 127.0.0.1 -U postgres guest_auth_bench
     GUEST_AUTH_BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/guest_auth_bench \\
-        python benchmarks/purge.py --guests 100000 --rss-guests 1000000
+        python benchmarks/purge.py --guests 100000
+    mariadb -h 127.0.0.1 -uroot -e 'CREATE DATABASE guest_auth_bench'
+    GUEST_AUTH_BENCH_DATABASE_URL=mysql://root@127.0.0.1:3306/guest_auth_bench \\
+        python benchmarks/purge.py --guests 100000
 
-It takes four to seven minutes on 2 shared cores, most of it in the second part.
+``--guests`` takes several sizes (``--guests 100000 1000000``).
 """
 
 from __future__ import annotations
@@ -43,52 +52,54 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.settings")
 
 WINDOW = "30d"
-REGULAR, ACTIVE = 0, 25  # id % 50: a regular user, an active guest; others are idle guests
-TABLES = "benchapp_row, guest_auth_guest, auth_user_groups, auth_user_user_permissions, auth_user"
+REGULAR_EVERY = 11  # id % 11 == 0: a regular user
+ACTIVE_EVERY, ACTIVE_AT = 50, 25  # id % 50 == 25 (and not regular): an active guest
+TARGET_RATIO = 1.5
+TARGET_RSS_MB = 100
 
-GENERATE = """
-INSERT INTO auth_user (id, password, is_superuser, username, first_name, last_name,
-                       email, is_staff, is_active, date_joined)
-SELECT i, '!', false,
-       CASE WHEN i %% 50 = %(regular)s THEN 'user_' || i
-            ELSE 'guest_' || lpad(to_hex(i), 20, '0') END,
-       '', '', '', false, true, now() - interval '90 days'
-FROM generate_series(1, %(users)s) AS i;
 
-INSERT INTO guest_auth_guest (user_id, created_at, last_seen_at)
-SELECT i, now() - interval '90 days',
-       CASE WHEN i %% 50 = %(active)s THEN now() ELSE now() - interval '60 days' END
-FROM generate_series(1, %(users)s) AS i
-WHERE i %% 50 <> %(regular)s;
-
-INSERT INTO benchapp_row (owner_id, payload)
-SELECT i, 'row ' || j || ' of user ' || i
-FROM generate_series(1, %(users)s) AS i, generate_series(1, 2) AS j;
-
-SELECT setval(pg_get_serial_sequence('auth_user', 'id'), %(users)s);
-"""
-
-# What an engineer would write by hand: one transaction, one statement per
-# table, the guests picked by the same inactivity condition.
-HAND_WRITTEN_DELETE = """
-DELETE FROM benchapp_row AS r USING guest_auth_guest AS g
-    WHERE r.owner_id = g.user_id AND g.last_seen_at < %(cutoff)s;
-DELETE FROM auth_user_groups AS x USING guest_auth_guest AS g
-    WHERE x.user_id = g.user_id AND g.last_seen_at < %(cutoff)s;
-DELETE FROM auth_user_user_permissions AS x USING guest_auth_guest AS g
-    WHERE x.user_id = g.user_id AND g.last_seen_at < %(cutoff)s;
-DELETE FROM auth_user AS u USING guest_auth_guest AS g
-    WHERE u.id = g.user_id AND g.last_seen_at < %(cutoff)s;
-DELETE FROM guest_auth_guest WHERE last_seen_at < %(cutoff)s;
-"""
+def counts_for(users: int) -> tuple[int, int, int]:
+    """(regular users, active guests, idle guests) among ids 1..users."""
+    regular = users // REGULAR_EVERY
+    # id % 50 == 25 and id % 11 == 0  <=>  id % 550 == 275
+    active = (users + ACTIVE_EVERY - ACTIVE_AT) // ACTIVE_EVERY - (users + 275) // 550
+    return regular, active, users - regular - active
 
 
 def users_for(guests: int) -> int:
     """The number of users whose ids 1..n hold exactly ``guests`` idle guests."""
+    if guests < 1:
+        return 0
     n = guests
-    while n - n // 50 - (n + 50 - ACTIVE) // 50 < guests:
-        n += 1
+    while counts_for(n)[2] < guests:
+        n += max(1, (guests - counts_for(n)[2]) // 2)
+    while counts_for(n - 1)[2] >= guests:
+        n -= 1
     return n
+
+
+def vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
+
+
+def tables() -> tuple[list[tuple[str, str]], str]:
+    """([(table, column referencing the user)], user table), children first."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.deletion import get_candidate_relations_to_delete
+
+    from guest_auth.models import Guest
+
+    user = get_user_model()
+    # The many-to-many tables' foreign keys are among these.
+    refs = [
+        (rel.related_model._meta.db_table, rel.field.column)
+        for rel in get_candidate_relations_to_delete(user._meta)
+    ]
+    guest = (Guest._meta.db_table, "user_id")
+    refs.remove(guest)
+    return [*sorted(refs), guest], user._meta.db_table
 
 
 def setup_django(migrate: bool) -> None:
@@ -101,18 +112,78 @@ def setup_django(migrate: bool) -> None:
         call_command("migrate", skip_checks=True, verbosity=0)
 
 
+def _sequence(n: int, var: str) -> str:
+    """1..n as a table whose column is ``var``."""
+    if vendor() == "postgresql":
+        return f"generate_series(1, {n}) AS s_{var}({var})"
+    return f"(SELECT seq AS {var} FROM seq_1_to_{n}) AS s_{var}"
+
+
 def generate(guests: int) -> float:
     from django.db import connection, transaction
 
+    users = users_for(guests)
+    refs, user_table = tables()
+    postgres = vendor() == "postgresql"
     started = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
-        cursor.execute(GENERATE, {"users": users_for(guests), "regular": REGULAR, "active": ACTIVE})
+    seq = _sequence(users, "i")
+    guest_name = (
+        "'guest_' || lpad(to_hex(i), 20, '0')"
+        if postgres
+        else "CONCAT('guest_', LPAD(HEX(i), 20, '0'))"
+    )
+    user_name = "'user_' || i" if postgres else "CONCAT('user_', i)"
+    payload = "'row ' || j || ' of user ' || i" if postgres else "CONCAT('row ', j, ' of user ', i)"
+    now = "now()" if postgres else "UTC_TIMESTAMP(6)"
+    ago = (
+        (lambda days: f"now() - interval '{days} days'")
+        if postgres
+        else (lambda days: f"UTC_TIMESTAMP(6) - INTERVAL {days} DAY")
+    )
     with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM ANALYZE {TABLES}")
-        # Start each timing from the same state: without this, the checkpoint
-        # the previous round's writes provoke runs during the next timing.
-        cursor.execute("CHECKPOINT")
+        if postgres:
+            cursor.execute(
+                "TRUNCATE "
+                + ", ".join(t for t, _ in refs)
+                + f", {user_table}, guest_auth_guestday RESTART IDENTITY CASCADE"
+            )
+        else:
+            cursor.execute("SET FOREIGN_KEY_CHECKS = 0")
+            for table, _ in [*refs, (user_table, None), ("guest_auth_guestday", None)]:
+                cursor.execute(f"TRUNCATE {table}")
+            cursor.execute("SET FOREIGN_KEY_CHECKS = 1")
+    if not users:
+        return time.perf_counter() - started
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {user_table} (id, password, is_superuser, username, first_name,"
+            " last_name, email, is_staff, is_active, date_joined)"
+            f" SELECT i, '!', false, CASE WHEN i % {REGULAR_EVERY} = 0 THEN {user_name}"
+            f" ELSE {guest_name} END, '', '', '', false, true, {ago(90)} FROM {seq}"
+        )
+        cursor.execute(
+            "INSERT INTO guest_auth_guest (user_id, created_at, last_seen_at)"
+            f" SELECT i, {ago(90)}, CASE WHEN i % {ACTIVE_EVERY} = {ACTIVE_AT} THEN {now}"
+            f" ELSE {ago(60)} END FROM {seq} WHERE i % {REGULAR_EVERY} <> 0"
+        )
+        cursor.execute(
+            f"INSERT INTO benchapp_row (owner_id, payload) SELECT i, {payload}"
+            f" FROM {seq}, {_sequence(2, 'j')}"
+        )
+    with connection.cursor() as cursor:
+        all_tables = [t for t, _ in refs] + [user_table]
+        if postgres:
+            if users:
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{user_table}', 'id'), {users})"
+                )
+            cursor.execute("VACUUM ANALYZE " + ", ".join(all_tables))
+            # Start each timing from the same state: without this, the checkpoint
+            # the previous round's writes provoke runs during the next timing.
+            cursor.execute("CHECKPOINT")
+        else:
+            cursor.execute("ANALYZE TABLE " + ", ".join(all_tables))
+            cursor.fetchall()
     return time.perf_counter() - started
 
 
@@ -120,9 +191,10 @@ def survivors() -> tuple[int, int, int]:
     """(users, guests, rows) left: must be the regular users and active guests."""
     from django.db import connection
 
+    _, user_table = tables()
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT count(*) FROM auth_user), (SELECT count(*) FROM guest_auth_guest),"
+            f"SELECT (SELECT count(*) FROM {user_table}), (SELECT count(*) FROM guest_auth_guest),"
             " (SELECT count(*) FROM benchapp_row)"
         )
         return cursor.fetchone()
@@ -136,68 +208,45 @@ def cutoff():
     return timezone.now() - to_timedelta(WINDOW)
 
 
-def time_sql(guests: int) -> float:
+def sql_floor() -> list[str]:
+    """The hand-written purge: the statements of one transaction."""
+    refs, user_table = tables()
+    if vendor() == "postgresql":
+        create = (
+            "CREATE TEMPORARY TABLE doomed ON COMMIT DROP AS"
+            " SELECT user_id FROM guest_auth_guest WHERE last_seen_at < %(cutoff)s"
+        )
+        deletes = [
+            f"DELETE FROM {table} AS x USING doomed AS d WHERE x.{column} = d.user_id"
+            for table, column in refs
+        ]
+        deletes.append(f"DELETE FROM {user_table} AS u USING doomed AS d WHERE u.id = d.user_id")
+        return [create, *deletes]
+    create = (
+        "CREATE TEMPORARY TABLE doomed (PRIMARY KEY (user_id)) AS"
+        " SELECT user_id FROM guest_auth_guest WHERE last_seen_at < %(cutoff)s"
+    )
+    deletes = [
+        f"DELETE x FROM {table} AS x JOIN doomed AS d ON x.{column} = d.user_id"
+        for table, column in refs
+    ]
+    deletes.append(f"DELETE u FROM {user_table} AS u JOIN doomed AS d ON u.id = d.user_id")
+    return [create, *deletes]
+
+
+def run_sql_floor() -> int:
     from django.db import connection, transaction
 
-    started = time.perf_counter()
+    statements = sql_floor()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(HAND_WRITTEN_DELETE, {"cutoff": cutoff()})
-    return time.perf_counter() - started
-
-
-def time_purge(guests: int, batch_size: int | None) -> float:
-    from guest_auth.services import purge_guests
-
-    started = time.perf_counter()
-    count = purge_guests(older_than=WINDOW, batch_size=batch_size)
-    elapsed = time.perf_counter() - started
-    if count != guests:
-        raise SystemExit(f"purge_guests() deleted {count} guests, expected {guests}")
-    return elapsed
-
-
-def compare(guests: int, repeat: int, batch_size: int | None) -> float:
-    """Time both methods ``repeat`` times each on fresh identical data.
-
-    The machine is shared, so its load drifts: each round times the two
-    methods back to back (alternating which goes first) and the figure that
-    counts is the median of the rounds' ratios.
-    """
-    expected = None
-    times: dict[str, list[float]] = {"sql": [], "purge": []}
-    ratios = []
-    for round_ in range(1, repeat + 1):
-        order = ("sql", "purge") if round_ % 2 else ("purge", "sql")
-        for name in order:
-            generate(guests)
-            before = survivors()
-            elapsed = time_sql(guests) if name == "sql" else time_purge(guests, batch_size)
-            after = survivors()
-            expected = expected or (before[0] - guests, before[1] - guests, before[2] - 2 * guests)
-            if after != expected:
-                raise SystemExit(f"{name} left (users, guests, rows) {after}, expected {expected}")
-            times[name].append(elapsed)
-        ratios.append(times["purge"][-1] / times["sql"][-1])
-        print(
-            f"  round {round_}: hand-written SQL {times['sql'][-1]:7.3f} s, "
-            f"purge_guests() {times['purge'][-1]:7.3f} s, ratio {ratios[-1]:.2f}",
-            flush=True,
-        )
-    ratio = statistics.median(ratios)
-    print(f"(a) {guests:,} guests, 2 rows each, {repeat} rounds:")
-    print(
-        f"    hand-written SQL DELETE  median {statistics.median(times['sql']):7.3f} s"
-        f"  (best {min(times['sql']):.3f} s)"
-    )
-    print(
-        f"    purge_guests()           median {statistics.median(times['purge']):7.3f} s"
-        f"  (best {min(times['purge']):.3f} s)"
-    )
-    print(
-        f"    ratio                    median {ratio:.2f} of the rounds' ratios  (target <= 2.0)",
-        flush=True,
-    )
-    return ratio
+        for statement in statements:
+            cursor.execute(statement, {"cutoff": cutoff()} if "%(cutoff)s" in statement else None)
+        cursor.execute("SELECT count(*) FROM doomed")
+        count = cursor.fetchone()[0]
+    if vendor() != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TEMPORARY TABLE doomed")
+    return count
 
 
 def run_child(*args: str) -> tuple[dict, float]:
@@ -213,27 +262,7 @@ def run_child(*args: str) -> tuple[dict, float]:
     return json.loads(output), usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
-def measure_rss(guests: int, batch_size: int | None) -> None:
-    print(f"generating {guests:,} guests with SQL...", flush=True)
-    took = generate(guests)
-    print(f"  generated in {took:.1f} s", flush=True)
-    _, idle_rss = run_child("--child", "idle")  # Django, the driver, guest_auth, connected
-    result, rss = run_child(
-        "--child",
-        "purge",
-        "--guests",
-        str(guests),
-        *(["--batch-size", str(batch_size)] if batch_size else []),
-    )
-    print(f"(b) purge of {result['count']:,} guests in a child process: {result['seconds']:.1f} s")
-    print(
-        f"    peak RSS {rss:.1f} MB (VmHWM {result['vmhwm_mb']:.1f} MB; target < 150 MB);"
-        f" a child that only starts Django and connects: {idle_rss:.1f} MB",
-        flush=True,
-    )
-
-
-def child(kind: str, guests: int, batch_size: int | None) -> None:
+def child(kind: str, batch_size: int | None) -> None:
     setup_django(migrate=False)
     from django.db import connection
 
@@ -241,16 +270,64 @@ def child(kind: str, guests: int, batch_size: int | None) -> None:
 
     connection.ensure_connection()
     result: dict = {}
+    started = time.perf_counter()
     if kind == "purge":
-        started = time.perf_counter()
         result["count"] = purge_guests(older_than=WINDOW, batch_size=batch_size)
-        result["seconds"] = time.perf_counter() - started
-    # The kernel's own account, to cross-check wait4()'s ru_maxrss.
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                result["vmhwm_mb"] = int(line.split()[1]) / 1024
+    elif kind == "sql":
+        result["count"] = run_sql_floor()
+    result["seconds"] = time.perf_counter() - started
     print(json.dumps(result))
+
+
+def compare(guests: int, repeat: int, batch_size: int | None) -> tuple[float, float]:
+    """Time both methods ``repeat`` times each on fresh identical data; return
+    the median ratio and the largest peak RSS of a purging child."""
+    users = users_for(guests)
+    regular, active, idle = counts_for(users)
+    expected = (regular + active, active, 2 * (regular + active))
+    times: dict[str, list[float]] = {"sql": [], "purge": []}
+    rss: dict[str, list[float]] = {"sql": [], "purge": []}
+    ratios = []
+    batch = f"--batch-size {batch_size}" if batch_size else "default settings"
+    print(
+        f"{guests:,} idle guests (2 rows each) among {regular:,} regular users and"
+        f" {active:,} active guests; purge_guests() with {batch}",
+        flush=True,
+    )
+    for round_ in range(1, repeat + 1):
+        order = ("sql", "purge") if round_ % 2 else ("purge", "sql")
+        for name in order:
+            took = generate(guests)
+            result, peak = run_child(
+                "--child", name, *(["--batch-size", str(batch_size)] if batch_size else [])
+            )
+            if result["count"] != idle:
+                raise SystemExit(f"{name} deleted {result['count']} guests, expected {idle}")
+            after = survivors()
+            if after != expected:
+                raise SystemExit(f"{name} left (users, guests, rows) {after}, expected {expected}")
+            times[name].append(result["seconds"])
+            rss[name].append(peak)
+        ratios.append(times["purge"][-1] / times["sql"][-1])
+        print(
+            f"  round {round_}: SQL floor {times['sql'][-1]:7.2f} s, purge_guests()"
+            f" {times['purge'][-1]:7.2f} s, ratio {ratios[-1]:.2f}"
+            f"  (peak RSS {rss['purge'][-1]:.0f} MB; data generated in {took:.0f} s)",
+            flush=True,
+        )
+    ratio = statistics.median(ratios)
+    sql, purge = statistics.median(times["sql"]), statistics.median(times["purge"])
+    print(f"  SQL floor        median {sql:7.2f} s  ({guests / sql:,.0f} guests/s)")
+    print(f"  purge_guests()   median {purge:7.2f} s  ({guests / purge:,.0f} guests/s)")
+    print(
+        f"  ratio            median {ratio:.2f} of the rounds' ratios  (target <= {TARGET_RATIO})"
+    )
+    print(
+        f"  peak RSS         purge {max(rss['purge']):.0f} MB (target < {TARGET_RSS_MB} MB),"
+        f" SQL floor child {max(rss['sql']):.0f} MB",
+        flush=True,
+    )
+    return ratio, max(rss["purge"])
 
 
 def main() -> None:
@@ -258,28 +335,26 @@ def main() -> None:
     parser.add_argument(
         "--guests",
         type=int,
-        default=100_000,
-        help="idle guests for the time comparison (default 100000)",
+        nargs="+",
+        default=[100_000],
+        help="idle guests, one comparison per size (default 100000)",
     )
-    parser.add_argument(
-        "--rss-guests",
-        type=int,
-        default=1_000_000,
-        help="idle guests for the memory measurement (default 1000000; 0 skips)",
-    )
-    parser.add_argument(
-        "--repeat", type=int, default=3, help="rounds of each method; the best counts (default 3)"
-    )
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of each method (default 3)")
     parser.add_argument(
         "--batch-size",
         type=int,
         default=None,
-        help="purge batch size (default GUEST_AUTH_PURGE_BATCH_SIZE)",
+        help="purge batch size (default: GUEST_AUTH_PURGE_BATCH_SIZE's default)",
     )
-    parser.add_argument("--child", choices=["idle", "purge"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--generate-only",
+        action="store_true",
+        help="generate the data for the first size and stop (for profiling)",
+    )
+    parser.add_argument("--child", choices=["sql", "purge"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.guests, args.batch_size)
+        child(args.child, args.batch_size)
         return
 
     setup_django(migrate=True)
@@ -287,19 +362,28 @@ def main() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        server = cursor.fetchone()[0]
+        cursor.execute("SELECT version()")
+        server = cursor.fetchone()[0].split(" on ")[0]
     print(
-        f"PostgreSQL {server}, Python {platform.python_version()}, Django {django.__version__}, "
-        f"{os.cpu_count()} CPUs, database {connection.settings_dict['NAME']!r}",
+        f"{connection.vendor} {server}, Python {platform.python_version()},"
+        f" Django {django.__version__}, {os.cpu_count()} CPUs (shared with other work: noisy),"
+        f" database {connection.settings_dict['NAME']!r}",
         flush=True,
     )
-    if args.guests:
-        compare(args.guests, args.repeat, args.batch_size)
-    if args.rss_guests:
-        measure_rss(args.rss_guests, args.batch_size)
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE")
+    if args.generate_only:
+        print(f"generated in {generate(args.guests[0]):.1f} s")
+        return
+    missed = []
+    for guests in args.guests:
+        ratio, rss = compare(guests, args.repeat, args.batch_size)
+        if ratio > TARGET_RATIO:
+            missed.append(f"{guests:,} guests: ratio {ratio:.2f} > {TARGET_RATIO}")
+        if rss >= TARGET_RSS_MB:
+            missed.append(f"{guests:,} guests: peak RSS {rss:.0f} MB >= {TARGET_RSS_MB} MB")
+    generate(0)
+    if missed:
+        print("MISSED: " + "; ".join(missed))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

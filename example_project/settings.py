@@ -1,5 +1,9 @@
 """Settings of the guest_auth example project. For local demos only: DEBUG is on.
 
+The REST API (djangorestframework) and django-allauth (account, socialaccount
+with its dummy provider, headless) are used when installed
+(``pip install -e ".[example]"``); without them the shop's own pages still run.
+
 Environment:
 - DJANGO_SECRET_KEY: the secret key (a development fallback is used when unset).
 - DATABASE_URL: postgres://USER:PASSWORD@HOST:PORT/NAME to use PostgreSQL
@@ -7,6 +11,7 @@ Environment:
 """
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -31,6 +36,22 @@ INSTALLED_APPS = [
     "example_project.shop",
 ]
 
+# The REST API (the guest API, the shop's cart API and the plain-JavaScript
+# page /app/ that uses them) and django-allauth, when installed.
+HAS_API = find_spec("rest_framework") is not None
+HAS_ALLAUTH = find_spec("allauth") is not None and HAS_API
+if HAS_API:
+    INSTALLED_APPS += ["rest_framework"]
+if HAS_ALLAUTH:
+    INSTALLED_APPS += [
+        "allauth",
+        "allauth.account",
+        "allauth.socialaccount",
+        # A pretend provider, for trying "Sign in with ..." offline: development only.
+        "allauth.socialaccount.providers.dummy",
+        "allauth.headless",
+    ]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -41,6 +62,22 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+if HAS_ALLAUTH:
+    MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
+    AUTHENTICATION_BACKENDS = [
+        "django.contrib.auth.backends.ModelBackend",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ]
+    # guest_auth's allauth adapters, with the shop's own addition (the demo
+    # account's cart is reset before each login: see shop/demo.py).
+    ACCOUNT_ADAPTER = "example_project.shop.allauth.ShopAccountAdapter"
+    SOCIALACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestSocialAccountAdapter"
+    ACCOUNT_LOGIN_METHODS = {"username", "email"}
+    ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
+    # The demo sends no email: nothing to verify.
+    ACCOUNT_EMAIL_VERIFICATION = "none"
+    ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+    HEADLESS_CLIENTS = ("browser", "app")
 
 ROOT_URLCONF = "example_project.urls"
 WSGI_APPLICATION = "example_project.wsgi.application"
@@ -105,6 +142,13 @@ GUEST_AUTH_MERGE_POLICIES = {
     "shop.CartItem": "example_project.shop.merging.add_quantities",
     "shop.Preferences": "move",
 }
+
+# The demo runs on localhost, where every visitor has the same address: the
+# per-IP and per-network limits would lock the person trying it out (and the
+# browser tests) out after a few dozen guests. A deployed site keeps them.
+if DEBUG:
+    GUEST_AUTH_RATE_LIMIT = None
+    GUEST_AUTH_NETWORK_RATE_LIMIT = None
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

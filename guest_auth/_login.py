@@ -10,6 +10,15 @@ receiver. A session class, a second middleware or a login wrapper would each
 miss some path (the admin, allauth, custom views calling login()); every path
 flushes the request's own session object. Only that session can name the
 guest, so only the session that owns the guest can cause a merge.
+
+Whether the login merges is the adapter's decision (``login_merge_action``):
+by default only logins that checked a credential the visitor typed into this
+session merge at once (a password through ``authenticate()``, a social
+login); a login by emailed link or code, a password-reset login or a
+``force_login`` keeps the guest apart, remembered in the account's session
+(logging out brings the browser back to it), or offers the merge on the
+``guest_auth:merge`` page. The guest's old session is deleted only after the
+merge committed: a login killed midway leaves the browser the guest it was.
 """
 
 from __future__ import annotations
@@ -21,12 +30,14 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
 
+from ._credentials import credential_checked
 from ._merge import may_merge
 from ._session import (
     GUEST_SESSION_KEY,
     REQUEST_GUEST,
     SEEN_SESSION_KEY,
     is_guest,
+    log_in,
     session_user_id,
 )
 from .adapter import get_adapter
@@ -38,7 +49,20 @@ from .signals import guest_merged
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = ["LOGGING_OUT", "on_login", "on_logout", "watch_session"]
+__all__ = [
+    "KEPT_GUEST_SESSION_KEY",
+    "LOGGING_OUT",
+    "PENDING_MERGE_SESSION_KEY",
+    "finish_request",
+    "has_leftovers",
+    "login_checked_credential",
+    "merge_into",
+    "on_login",
+    "on_logout",
+    "pending_merge",
+    "replacing",
+    "watch_session",
+]
 
 logger = logging.getLogger("guest_auth")
 
@@ -47,6 +71,19 @@ logger = logging.getLogger("guest_auth")
 _PENDING_MERGE = "_guest_auth_pending_merge"
 # Set by user_logged_out: the flush that follows is a logout, not a login.
 LOGGING_OUT = "_guest_auth_logging_out"
+# In the account's session: {"guest": id, "user": id}. The guest this browser
+# was before a login that did not merge it; logging out of that account logs
+# the browser back into it.
+KEPT_GUEST_SESSION_KEY = "_guest_auth_kept_guest"
+# In the account's session: {"guest": id, "user": id}, a merge offered for
+# confirmation (guest_auth:merge, api/guest/merge/).
+PENDING_MERGE_SESSION_KEY = "_guest_auth_pending_merge"
+# The replaced guest session's key, deleted once the login is done with it.
+_OLD_SESSION = "_guest_auth_old_session"
+# Set by user_logged_out: the kept guest to log back in after the logout.
+_RESTORE = "_guest_auth_restore_guest"
+
+_ACTIONS = ("merge", "confirm", "keep")
 
 
 def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -59,8 +96,12 @@ def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any)
     if request is None or not hasattr(request, "session"):
         return
     pending = request.__dict__.pop(_PENDING_MERGE, None)
-    if pending is not None and guest_settings.MERGE_ON_LOGIN:
-        _merge_on_login(request, user, *pending)
+    if pending is not None:
+        try:
+            if guest_settings.MERGE_ON_LOGIN:
+                _after_guest_login(request, user, *pending)
+        finally:
+            _delete_old_session(request)
     if is_guest(user):
         request.session[GUEST_SESSION_KEY] = session_user_id(user)
         setattr(request, REQUEST_GUEST, user)
@@ -71,10 +112,47 @@ def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any)
         request.__dict__.pop(REQUEST_GUEST, None)
 
 
-def on_logout(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
-    """user_logged_out, which Django sends just before the flush."""
-    if request is not None:
-        setattr(request, LOGGING_OUT, True)
+def on_logout(sender: Any, request: HttpRequest | None, user: Any = None, **kwargs: Any) -> None:
+    """user_logged_out, which Django sends just before the flush.
+
+    When the account logging out kept this browser's guest apart at login,
+    finish_request() logs the guest back in once the logout is done.
+    """
+    if request is None:
+        return
+    setattr(request, LOGGING_OUT, True)
+    session = getattr(request, "session", None)
+    kept = session.get(KEPT_GUEST_SESSION_KEY) if session is not None else None
+    if isinstance(kept, dict) and user is not None and kept.get("user") == session_user_id(user):
+        setattr(request, _RESTORE, kept.get("guest"))
+
+
+def finish_request(request: HttpRequest) -> None:
+    """GuestMiddleware, after the view: what a login or logout left to do.
+
+    Deletes a replaced guest session that no login claimed (a view that
+    flushed the session by hand), and logs a kept guest back in after its
+    account logged out.
+    """
+    _delete_old_session(request)
+    guest_id = request.__dict__.pop(_RESTORE, None)
+    user = getattr(request, "user", None)
+    if guest_id is None or (user is not None and user.is_authenticated):
+        return
+    guest = _load_user(guest_id)
+    if guest is not None and is_guest(guest) and getattr(guest, "is_active", True):
+        log_in(request, guest)
+
+
+def has_leftovers(request: HttpRequest) -> bool:
+    """Whether finish_request() has anything to do (no I/O: async callers ask first)."""
+    return _OLD_SESSION in request.__dict__ or _RESTORE in request.__dict__
+
+
+def _delete_old_session(request: HttpRequest) -> None:
+    old_key = request.__dict__.pop(_OLD_SESSION, None)
+    if old_key is not None:
+        request.session.delete(old_key)
 
 
 def watch_session(request: HttpRequest) -> None:
@@ -91,59 +169,149 @@ def watch_session(request: HttpRequest) -> None:
     aflush = session.aflush
 
     def watched_flush() -> None:
-        _note_flush(request, session)
-        flush()
+        if _note_flush(request, session):
+            _flush_keeping_the_stored_session(request, session)
+        else:
+            flush()
 
     async def watched_aflush() -> None:
-        _note_flush(request, session)
-        await aflush()
+        if _note_flush(request, session):
+            _flush_keeping_the_stored_session(request, session)
+        else:
+            await aflush()
 
     session.flush = watched_flush
     session.aflush = watched_aflush
 
 
-def _note_flush(request: HttpRequest, session: Any) -> None:
+def replacing(request: HttpRequest, guest: Any) -> None:
+    """A login on this request replaces ``guest``, though no session of the guest's is flushed.
+
+    For clients that are a guest through a token rather than a session (an
+    app logging in through allauth's headless API with its guest_auth token):
+    the login that follows is then treated as one that replaced the guest's
+    session, with nothing to carry over from a session.
+    """
+    setattr(request, _PENDING_MERGE, (session_user_id(guest), {}))
+
+
+def _note_flush(request: HttpRequest, session: Any) -> bool:
+    """Whether this flush replaces a guest's session by a login (then noted for on_login)."""
     if request.__dict__.pop(LOGGING_OUT, False):
-        return  # a guest logging out ends its session: nothing to merge
+        return False  # a guest logging out ends its session: nothing to merge
     # Only data already loaded: login() read it to compare users; loading it
     # here would add a query to flushes of sessions nobody read.
     data = getattr(session, "_session_cache", None) or {}
     guest_id = data.get(GUEST_SESSION_KEY)
     if guest_id is None or guest_id != data.get(SESSION_KEY):
-        return
+        return False
     carried = {key: data[key] for key in guest_settings.MERGE_SESSION_KEYS if key in data}
     setattr(request, _PENDING_MERGE, (guest_id, carried))
+    return True
 
 
-def _merge_on_login(
+def _flush_keeping_the_stored_session(request: HttpRequest, session: Any) -> None:
+    """SessionBase.flush() without deleting the stored session yet.
+
+    The guest's stored session outlives the flush until the login is done
+    with it (on_login, or finish_request for a flush no login followed): if
+    the process dies in between (kill -9 mid-merge), the browser's cookie
+    still names the guest's session and nothing is lost.
+    """
+    setattr(request, _OLD_SESSION, session.session_key)
+    session.clear()
+    session._session_key = None
+
+
+def _after_guest_login(
     request: HttpRequest, user: Any, guest_id: str, carried: dict[str, Any]
 ) -> None:
-    """Carry the marked session keys over, then merge the guest through the adapter.
+    """Carry the marked session keys over, then merge, offer or keep the guest."""
+    request.session.update(carried)
+    try:
+        guest = _load_user(guest_id)
+    except ValidationError:
+        return  # a marker that is no primary key of this user model
+    if guest is None or not may_merge(guest, user):
+        return
+    adapter = get_adapter()
+    action = adapter.login_merge_action(request, guest, user)
+    if action not in _ACTIONS:
+        logger.error(
+            "login_merge_action() returned %r, not one of %s; the guest is kept.", action, _ACTIONS
+        )
+        action = "keep"
+    if action == "merge":
+        merge_into(request, guest, user)
+        return
+    remembered = {"guest": guest_id, "user": session_user_id(user)}
+    request.session[KEPT_GUEST_SESSION_KEY] = remembered
+    if action == "confirm":
+        request.session[PENDING_MERGE_SESSION_KEY] = remembered
+
+
+def merge_into(request: HttpRequest, guest: Any, user: Any) -> bool:
+    """Merge ``guest`` into ``user`` through the adapter; whether it happened.
 
     The adapter's merge and the guest_merged receivers share one transaction;
-    if anything fails it is rolled back, logged, and the login goes on.
+    if anything fails it is rolled back, logged, and the guest keeps its data.
     """
-    request.session.update(carried)
     user_model = get_user_model()
     try:
         using = router.db_for_write(user_model)
         with transaction.atomic(using=using):
-            # Read (and then locked) where the merge writes: never on a replica.
-            guest = (
-                user_model._default_manager.db_manager(using)
-                .filter(pk=user_model._meta.pk.to_python(guest_id))
-                .first()
-            )
-            if guest is None or not may_merge(guest, user):
-                return
             get_adapter().merge(request, guest, user)
             guest_merged.send(sender=Guest, request=request, guest=guest, user=user)
-    except (NotAGuest, ValidationError):
-        # Promoted, purged or merged by a concurrent request meanwhile, or a
-        # marker that is no primary key of this user model: nothing to merge.
-        pass
+    except NotAGuest:
+        # Promoted, purged or merged by a concurrent request meanwhile.
+        return False
     except Exception:
         # The login must not fail because of the merge; the guest keeps its data.
         logger.exception(
-            "Could not merge guest %s into user %s; the guest keeps its data.", guest_id, user.pk
+            "Could not merge guest %s into user %s; the guest keeps its data.", guest.pk, user.pk
         )
+        return False
+    return True
+
+
+def pending_merge(request: HttpRequest) -> Any:
+    """The guest whose merge into the logged-in user this session offers, or None."""
+    session = getattr(request, "session", None)
+    user = getattr(request, "user", None)
+    if session is None or user is None or not user.is_authenticated:
+        return None
+    pending = session.get(PENDING_MERGE_SESSION_KEY)
+    if not isinstance(pending, dict) or pending.get("user") != session_user_id(user):
+        return None
+    try:
+        guest = _load_user(pending.get("guest"))
+    except ValidationError:
+        guest = None
+    if guest is None or not is_guest(guest) or not may_merge(guest, user):
+        session.pop(PENDING_MERGE_SESSION_KEY, None)
+        return None
+    return guest
+
+
+def login_checked_credential(request: HttpRequest, user: Any) -> bool:
+    """Whether this login checked a credential the visitor typed into this session.
+
+    See guest_auth._credentials; the site's adapter names the views and
+    backends that check none.
+    """
+    adapter = get_adapter()
+    return credential_checked(
+        request, user, adapter.credential_less_views, adapter.credential_less_backends
+    )
+
+
+def _load_user(user_id: Any) -> Any:
+    """The user with this session-stored id from the write database, or None."""
+    if user_id is None:
+        return None
+    user_model = get_user_model()
+    return (
+        user_model._default_manager.using(router.db_for_write(user_model))
+        .filter(pk=user_model._meta.pk.to_python(user_id))
+        .first()
+    )

@@ -13,9 +13,10 @@ from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.db import router, transaction
 from django.views.decorators.debug import sensitive_variables
 
+from ._names import claim_names
 from ._session import FLAG, GUEST_SESSION_KEY, SEEN_SESSION_KEY, session_user_id, set_request_user
 from ._tally import record_removed
-from ._tokens import REQUEST_TOKEN
+from ._tokens import REQUEST_TOKEN, bind_token
 from .exceptions import NotAGuest
 from .models import APIToken, DeviceCredential, Guest
 from .signals import guest_promoted
@@ -45,8 +46,10 @@ def promote_guest(
     ``request`` is the guest's own, it stays logged in under a rotated session
     key; the guest's other sessions are signed out. Its device credentials are
     revoked and its API tokens too, except the one ``request`` authenticated
-    with. Raises NotAGuest when the user is no longer a guest (promoted or
-    purged meanwhile).
+    with, which is bound to the new password. Raises NotAGuest when the user
+    is no longer a guest (promoted or purged meanwhile), and NameTaken (an
+    IntegrityError) when another account has the username or email ignoring
+    case, a concurrent promotion included.
     """
     password = fields.pop("password", None)
     model_fields = {f.name: f for f in user._meta.concrete_fields}
@@ -77,6 +80,8 @@ def promote_guest(
         tokens.delete()
         for name, value in fields.items():
             setattr(user, name, value)
+        # Unique ignoring case, also against a concurrent promotion (NameTaken).
+        claim_names(user, router.db_for_write(user._meta.model))
         if password is PASSWORD_ALREADY_SET:
             pass
         elif password is None:
@@ -86,13 +91,23 @@ def promote_guest(
         else:
             user.set_password(password)
         user.save(update_fields=[*fields, "password"])
+        if current is not None:
+            # The new password ends every token bound to the old one but this.
+            bind_token(current, user)
         setattr(user, FLAG, False)
         guest_promoted.send(sender=Guest, request=request, user=user, method=method)
 
-    if request is not None and hasattr(request, "session"):
-        request.session.pop(GUEST_SESSION_KEY, None)
-        request.session.pop(SEEN_SESSION_KEY, None)
-        if request.session.get(SESSION_KEY) == session_user_id(user):
-            set_request_user(request, user)
-            update_session_auth_hash(request, user)
+    # Only a session logged in as this user changes: a request may carry one
+    # guest's token and another guest's session cookie, and the other guest
+    # must stay marked (and treated) as the guest it still is.
+    session = getattr(request, "session", None)
+    if (
+        request is not None
+        and session is not None
+        and session.get(SESSION_KEY) == session_user_id(user)
+    ):
+        session.pop(GUEST_SESSION_KEY, None)
+        session.pop(SEEN_SESSION_KEY, None)
+        set_request_user(request, user)
+        update_session_auth_hash(request, user)
     return user

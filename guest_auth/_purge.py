@@ -23,27 +23,35 @@ from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model, logout
+from django.contrib.auth.models import AnonymousUser
 from django.db import OperationalError, connections, router, transaction
 from django.db.models import PROTECT, RESTRICT, F, Lookup, Model, Q, QuerySet
+from django.db.models.base import ModelState
 from django.db.models.deletion import (
     Collector,
     ProtectedError,
     RestrictedError,
     get_candidate_relations_to_delete,
 )
-from django.db.models.signals import post_delete, pre_delete
+from django.db.models.signals import post_delete, post_init, pre_delete, pre_init
 from django.utils import timezone
 
 from ._durations import to_timedelta
-from ._tally import record_removed
+from ._session import session_user_id
+from ._tally import freeze_days, record_removed, roll_up
 from .conf import guest_settings
+from .exceptions import GuestProtected, NotAGuest
 from .models import Guest
 from .signals import guests_purged
 
-__all__ = ["Purge", "PurgeProgress", "purge_guests"]
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__all__ = ["Purge", "PurgeProgress", "delete_guest", "purge_guests"]
 
 logger = logging.getLogger("guest_auth.purge")
 
@@ -110,6 +118,32 @@ def purge_guests(
         if purge.deleted and not dry_run:
             guests_purged.send(sender=Guest, count=purge.deleted)
     return purge.deleted
+
+
+def delete_guest(request: HttpRequest | None, user: Any) -> None:
+    """Delete the guest ``user`` now, as the purge would, and log it out of ``request``.
+
+    Self-deletion ("delete my data"): the same deletion as :func:`purge_guests`
+    (Django's collector, the on_delete rules, the signal receivers, the
+    insights counting it as purged) for one guest, whatever its activity, and
+    ``guests_purged`` is sent with ``count=1``. The Guest row is locked first,
+    so a promotion or purge of the same guest at the same moment either
+    finishes before (then this raises NotAGuest) or waits and finds it gone:
+    never both. Raises GuestProtected, deleting nothing, when rows the guest
+    owns PROTECT or RESTRICT its deletion. When ``request`` is the guest's
+    own, it is logged out (its session flushed).
+    """
+    purge = Purge(cutoff=timezone.now(), batch_size=1)
+    purge.delete_one(user)
+    guests_purged.send(sender=Guest, count=1)
+    if request is None:
+        return
+    session = getattr(request, "session", None)
+    if session is not None and session.get(SESSION_KEY) == session_user_id(user):
+        logout(request)
+    elif getattr(request, "user", None) is not None and request.user.pk == user.pk:
+        # Token-authenticated: nothing to flush; the tokens went with the user.
+        request.user = AnonymousUser()
 
 
 def _check_positive_int(name: str, value: Any) -> None:
@@ -198,6 +232,12 @@ class Purge:
             or post_delete.has_listeners(self.model)
             or opts.concrete_model._meta.parents
         )
+        # Nothing watches instances being made either: they can be made
+        # without Model.__init__, which a thousand times a batch costs more
+        # than the batch's deletes.
+        self._bare = self._lean and not (
+            pre_init.has_listeners(self.model) or post_init.has_listeners(self.model)
+        )
         self._fields = [
             opts.pk.attname,
             *sorted(
@@ -229,8 +269,39 @@ class Purge:
             self._report(done=False)
             if found < size:
                 break  # the scan ran out of candidates
+        if not self.dry_run and (self.batches or self.guests is None):
+            # For the insights: past days' creations counted once, and one
+            # row per day kept of the one per batch written.
+            freeze_days(self.using)
+            roll_up(self.using)
         self._report(done=True)
         return self.deleted
+
+    def delete_one(self, user: Any) -> None:
+        """Delete the guest ``user`` in a transaction of its own (see delete_guest).
+
+        Unlike a batch, the Guest row is waited for rather than skipped when
+        another transaction holds it, and inactivity is not required.
+        """
+        with transaction.atomic(using=self.using):
+            created = (
+                Guest._base_manager.db_manager(self.using)
+                .select_for_update()
+                .filter(pk=user.pk)
+                .values_list("created_at", flat=True)
+                .first()
+            )
+            if created is None:
+                raise NotAGuest(f"User {user.pk} is not a guest.")
+            self._created = {user.pk: created}
+            self._removed = []
+            found = self.model._base_manager.db_manager(self.using).filter(pk=user.pk).first()
+            if found is None:  # pragma: no cover - the Guest row's lock keeps it
+                raise NotAGuest(f"User {user.pk} is not a guest.")
+            self._settle([found])
+            if self.skipped:
+                raise GuestProtected(tuple(sorted(self._protected_by)))
+            record_removed("purged", self._removed, self.using)
 
     # One batch ----------------------------------------------------------------------
 
@@ -291,11 +362,23 @@ class Purge:
             extra = [f"user__{name}" for name in self._fields[1:]]
             rows = list(qs.values_list("created_at", "pk", *extra)[:size])
             self._created = {row[1]: row[0] for row in rows}
+            if self._bare:
+                return [self._bare_instance(row[1:]) for row in rows]
             return [self.model.from_db(self.using, self._fields, row[1:]) for row in rows]
         self._created = dict(qs.values_list("pk", "created_at")[:size])
         pks = list(self._created)
         users = self.model._base_manager.db_manager(self.using).in_bulk(pks)
         return [users[pk] for pk in pks]
+
+    def _bare_instance(self, values: tuple[Any, ...]) -> Model:
+        # What Model.from_db() makes of the values of self._fields (the other
+        # fields deferred), minus __init__ and its pre/post_init signals.
+        obj = self.model.__new__(self.model)
+        obj.__dict__.update(zip(self._fields, values, strict=True))
+        obj._state = ModelState()
+        obj._state.adding = False
+        obj._state.db = self.using
+        return obj
 
     def _settle(self, users: list[Model]) -> None:
         """Delete ``users`` (count them, in a dry run) with what cascades from
@@ -407,10 +490,30 @@ def _is_deadlock(exc: OperationalError) -> bool:
 
 def _keys_in(name: str, values: list[Any], using: str) -> Any:
     """A filter for ``name`` among ``values``: ``= ANY(array)`` on PostgreSQL,
-    ``IN (...)`` elsewhere."""
+    ``IN (...)`` elsewhere, integer keys written as literals."""
     if connections[using].vendor == "postgresql":
         return _AnyOf(F(name), values)
+    if values and all(type(value) is int for value in values):
+        return _IntegersIn(F(name), values)
     return Q(**{f"{name}__in": values})
+
+
+class _IntegersIn(Lookup):
+    """``lhs IN (1, 2, ...)``, integer keys written into the statement.
+
+    Django prepares each parameter of ``IN (%s, %s, ...)`` in turn, and the
+    MySQL driver quotes each again: for a batch of a thousand guests on
+    MariaDB that cost more than the deletes themselves. The text of a Python
+    int is an SQL literal; nothing else is written this way.
+    """
+
+    lookup_name = "guest_auth_integers_in"  # used directly, never registered
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs_sql, params = self.process_lhs(compiler, connection)
+        keys = ", ".join(str(int(value)) for value in self.rhs)
+        return f"{lhs_sql} IN ({keys})", list(params)
 
 
 class _AnyOf(Lookup):
@@ -418,7 +521,9 @@ class _AnyOf(Lookup):
 
     Django's ``IN (%s, %s, ...)`` takes one parameter per key, each prepared
     by Django and then by the driver: for batches of a thousand guests that
-    costs more than the deletes themselves.
+    costs more than the deletes themselves. Integer, UUID and text keys go as
+    one array literal, cast to the column's type: the driver then quotes one
+    string rather than each key in turn.
     """
 
     lookup_name = "guest_auth_any"  # used directly, never registered
@@ -426,7 +531,29 @@ class _AnyOf(Lookup):
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         lhs_sql, params = self.process_lhs(compiler, connection)
-        return f"{lhs_sql} = ANY(%s)", [*params, list(self.rhs)]
+        values = list(self.rhs)
+        literal = _array_literal(values)
+        if literal is None:
+            return f"{lhs_sql} = ANY(%s)", [*params, values]
+        db_type = self.lhs.output_field.db_type(connection)
+        return f"{lhs_sql} = ANY(%s::{db_type}[])", [*params, literal]
+
+
+def _array_literal(values: list[Any]) -> str | None:
+    """``values`` as a PostgreSQL array literal, or None for key types it
+    does not render (the driver then adapts the list)."""
+    kinds = {type(value) for value in values}
+    if kinds <= {int}:
+        return "{" + ",".join(map(str, values)) + "}"
+    if kinds <= {UUID}:
+        return "{" + ",".join(map(str, values)) + "}"
+    if kinds <= {str}:
+        return "{" + ",".join(_quoted(value) for value in values) + "}"
+    return None
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class _Collector(Collector):
@@ -434,17 +561,18 @@ class _Collector(Collector):
 
     Related rows are looked up by key values rather than instances Django
     would take apart one by one; on PostgreSQL the keys go as one array
-    parameter. There too, when nothing can observe the user instances
-    (``lean_model``: no pre/post_delete receiver, no parent model), the users
-    are deleted last with one statement rather than in Django's chunks of a
-    hundred. What is deleted, in which order and with which signals stays
+    parameter. On PostgreSQL and MySQL/MariaDB, when nothing can observe the
+    user instances (``lean_model``: no pre/post_delete receiver, no parent
+    model), the users are deleted last with one statement rather than in
+    Django's chunks of a hundred. What is deleted, in which order and with which signals stays
     what Django decides.
     """
 
     def __init__(self, using: str, origin: Any = None, *, lean_model: Any = None) -> None:
         super().__init__(using, origin=origin)
-        postgres = connections[using].vendor == "postgresql"
-        self._lean_model = lean_model if postgres else None
+        # Not on SQLite, whose limit on query parameters Django's chunks respect.
+        one_statement = connections[using].vendor in ("postgresql", "mysql")
+        self._lean_model = lean_model if one_statement else None
 
     def related_objects(
         self, related_model: Any, related_fields: list[Any], objs: Any

@@ -33,8 +33,14 @@ __all__ = [
     "check_creation_rate",
     "client_ip",
     "normalise_ip",
+    "use_namespace",
     "warn_behind_proxy",
 ]
+
+# Part of every counter's cache key. guest_auth.testing gives each test a
+# namespace of its own, so that no test sees the guest creations of another
+# (every test client comes from 127.0.0.1).
+_namespace = ""
 
 logger = logging.getLogger("guest_auth.ratelimit")
 
@@ -155,6 +161,14 @@ def _scopes(ip: str | None) -> list[tuple[str, Rate, str]]:
     return [(scope, rate, key) for scope, rate, key in keyed if rate is not None]
 
 
+def use_namespace(namespace: str) -> str:
+    """Count from now on under ``namespace`` (empty: the shared counters); return
+    the namespace in use before. Counters of other namespaces are left to expire."""
+    global _namespace
+    previous, _namespace = _namespace, f"{namespace}:" if namespace else ""
+    return previous.rstrip(":")
+
+
 def _network(ip: str, prefix: int) -> str:
     return ipaddress.ip_network(f"{ip}/{prefix}", strict=False).with_prefixlen
 
@@ -210,14 +224,17 @@ def _count(cache: Any, scopes: list[tuple[str, Rate, str]]) -> None:
     for scope, rate, key_part in scopes:
         now = time.time()
         window = int(now // rate.seconds)
-        key = f"guest_auth:rate:{scope}:{rate.seconds}:{key_part}:{window}"
-        # add() is a no-op when the counter exists; incr() is atomic in Redis,
-        # Memcached and LocMemCache.
-        cache.add(key, 0, timeout=rate.seconds + 1)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=rate.seconds + 1)
+        key = f"guest_auth:rate:{_namespace}{scope}:{rate.seconds}:{key_part}:{window}"
+        # add() creates the counter at 1 unless it exists (one round trip to
+        # Redis for a new client, the usual case when creating a guest);
+        # otherwise incr(), atomic in Redis, Memcached and LocMemCache.
+        if cache.add(key, 1, timeout=rate.seconds + 1):
             count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.add(key, 1, timeout=rate.seconds + 1)
+                count = 1
         if count > rate.count:
             raise RateLimited(retry_after=max(1, math.ceil((window + 1) * rate.seconds - now)))

@@ -91,6 +91,7 @@ async def ais_guest(user: Any) -> bool:
 def log_in(request: HttpRequest, user: Any) -> None:
     """Log the guest ``user`` into ``request``: Django's login(), then guest_auth's marks."""
     setattr(user, FLAG, True)
+    demote(user)
     login(request, user, backend=login_backend())
     request.session[SEEN_SESSION_KEY] = time.time()
     set_request_user(request, user)

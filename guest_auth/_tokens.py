@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.db import router, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.debug import sensitive_variables
 
 from . import _secrets
 from ._create import create_guest
-from ._session import FLAG, log_in
+from ._session import FLAG, demote, log_in
 from .conf import guest_settings
 from .models import APIToken, DeviceCredential, Guest, SecretModel
 
@@ -27,11 +29,17 @@ if TYPE_CHECKING:
 __all__ = [
     "REQUEST_TOKEN",
     "authenticate_api_token",
+    "bind_token",
+    "bound_token",
     "can_authenticate",
     "create_api_guest",
+    "credentials_of",
     "issue_api_token",
+    "issue_bound_token",
     "issue_device_credential",
     "login_with_device_credential",
+    "revoke_credential",
+    "revoke_request_token",
 ]
 
 # The APIToken a request authenticated with: promotion keeps that one.
@@ -97,13 +105,15 @@ def authenticate_api_token(request: HttpRequest | None, raw: Any) -> tuple[Any, 
         token.delete()
         return None
     user = token.user
-    if not can_authenticate(user):
+    if not can_authenticate(user) or not _bound(token, user):
         return None
     try:
         guest = user.guest
     except Guest.DoesNotExist:
         guest = None
     setattr(user, FLAG, guest is not None)
+    if guest is not None:
+        demote(user)  # as on the session path: a guest is never staff
     if now - token.last_used_at >= guest_settings.ACTIVITY_INTERVAL:
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
@@ -112,6 +122,55 @@ def authenticate_api_token(request: HttpRequest | None, raw: Any) -> tuple[Any, 
     if request is not None:
         setattr(request, REQUEST_TOKEN, token)
     return user, token
+
+
+def issue_bound_token(user: Any, raw: str | None = None) -> APIToken:
+    """The APIToken row a signed token (a JWT) is bound to: the row of the
+    opaque token ``raw`` when given, else a new row whose secret nobody sees.
+
+    Bound tokens end when the row goes (promotion from another client, purge,
+    merge, self-deletion, revocation) or expires, like opaque tokens do.
+    """
+    if raw is not None:
+        row = _find(APIToken, raw)
+        if row is not None:
+            return row
+    secret = _secrets.new()
+    return APIToken._default_manager.create(
+        user=user, lookup=secret.lookup, digest=secret.digest, auth_hash=_auth_hash(user)
+    )
+
+
+def bound_token(request: HttpRequest | None, pk: Any, user: Any) -> APIToken | None:
+    """The live APIToken row ``pk`` of ``user`` a signed token is bound to, or None.
+
+    As for opaque tokens: a row unused for GUEST_AUTH_MAX_INACTIVITY is
+    deleted, use refreshes last_used_at (and the guest's last_seen_at) at most
+    once per GUEST_AUTH_ACTIVITY_INTERVAL, and the request remembers it so
+    that a promotion keeps it.
+    """
+    try:
+        # Issued moments ago, maybe: only the write database has it for sure.
+        token = (
+            APIToken._default_manager.db_manager(router.db_for_write(APIToken))
+            .filter(pk=pk, user_id=user.pk)
+            .first()
+        )
+    except (TypeError, ValueError):
+        return None
+    # Like an opaque token, it ends with a password change or reset.
+    if token is None or not _bound(token, user):
+        return None
+    now = timezone.now()
+    if token.last_used_at < now - guest_settings.MAX_INACTIVITY:
+        token.delete()
+        return None
+    if now - token.last_used_at >= guest_settings.ACTIVITY_INTERVAL:
+        APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        Guest.objects.filter(pk=user.pk).update(last_seen_at=now)
+    if request is not None:
+        setattr(request, REQUEST_TOKEN, token)
+    return token
 
 
 @sensitive_variables("raw", "parts", "secret")
@@ -130,7 +189,62 @@ def _find(model: type[_Secret], raw: Any) -> _Secret | None:
 
 
 def issue_api_token(user: Any) -> str:
-    return _issue(APIToken, user)
+    return _issue(APIToken, user, auth_hash=_auth_hash(user))
+
+
+def bind_token(token: APIToken, user: Any) -> None:
+    """Bind ``token`` to ``user``'s current password (after promotion set one)."""
+    token.auth_hash = _auth_hash(user)
+    APIToken.objects.filter(pk=token.pk).update(auth_hash=token.auth_hash)
+
+
+def _auth_hash(user: Any) -> str:
+    get_hash = getattr(user, "get_session_auth_hash", None)
+    return get_hash() if get_hash is not None else ""
+
+
+def _bound(token: APIToken, user: Any) -> bool:
+    """Whether the token was issued for the user's current password.
+
+    As django.contrib.auth.get_user() does for a session, with the hash of
+    each SECRET_KEY_FALLBACKS key too. A token issued before guest_auth bound
+    tokens (empty hash) is refused: its client logs in again.
+    """
+    if not token.auth_hash:
+        return False
+    if constant_time_compare(token.auth_hash, _auth_hash(user)):
+        return True
+    make_hash = getattr(user, "_get_session_auth_hash", None)
+    return make_hash is not None and any(
+        constant_time_compare(token.auth_hash, make_hash(secret=secret))
+        for secret in settings.SECRET_KEY_FALLBACKS
+    )
+
+
+def credentials_of(user: Any) -> list[SecretModel]:
+    """The user's API tokens and device credentials, oldest first."""
+    rows: list[SecretModel] = [
+        *APIToken.objects.filter(user_id=user.pk),
+        *DeviceCredential.objects.filter(user_id=user.pk),
+    ]
+    return sorted(rows, key=lambda row: (row.created_at, row.lookup))
+
+
+def revoke_credential(user: Any, lookup: str) -> bool:
+    """Delete the user's token or device credential whose lookup id is ``lookup``."""
+    deleted = 0
+    for model in (APIToken, DeviceCredential):
+        deleted += model.objects.filter(user_id=user.pk, lookup=lookup).delete()[0]
+    return deleted > 0
+
+
+def revoke_request_token(request: HttpRequest) -> bool:
+    """Delete the API token ``request`` authenticated with, if any."""
+    token = getattr(request, REQUEST_TOKEN, None)
+    if token is None:
+        return False
+    APIToken.objects.filter(pk=token.pk).delete()
+    return True
 
 
 def issue_device_credential(user: Any) -> str:
@@ -138,9 +252,9 @@ def issue_device_credential(user: Any) -> str:
 
 
 @sensitive_variables("secret")
-def _issue(model: type[SecretModel], user: Any) -> str:
+def _issue(model: type[SecretModel], user: Any, **extra: Any) -> str:
     secret = _secrets.new()
-    model._default_manager.create(user=user, lookup=secret.lookup, digest=secret.digest)
+    model._default_manager.create(user=user, lookup=secret.lookup, digest=secret.digest, **extra)
     return secret.raw
 
 

@@ -143,15 +143,52 @@ class GuestAdapter:
 
         return merge_guest(guest, user)
 
+    #: Views (dotted paths of classes, subclasses included, or functions) whose
+    #: logins checked no credential the visitor typed: they never merge at once.
+    #: Django's reset-confirm page logs in with ``post_reset_login``; a reset
+    #: link can be one someone else requested and sent.
+    credential_less_views: tuple[str, ...] = ("django.contrib.auth.views.PasswordResetConfirmView",)
+    #: Authentication backends (dotted paths) that log in from a link or token
+    #: someone may have sent the visitor (magic links): not a credential of theirs.
+    credential_less_backends: tuple[str, ...] = ("sesame.backends.ModelBackend",)
+
+    def login_merge_action(self, request: HttpRequest, guest: Any, user: Any) -> str:
+        """What a login of the guest's browser into ``user`` does with the guest.
+
+        ``"merge"``: merge the guest into the account now (``merge()``).
+        ``"confirm"``: keep the guest, and offer the merge on the
+        ``guest_auth:merge`` page and ``api/guest/merge/`` (with a dry-run
+        summary) until the visitor confirms or declines. ``"keep"``: keep the
+        guest apart; logging out of the account brings the browser back to it.
+
+        The default merges only logins that checked a credential the visitor
+        typed into this session: a password through ``authenticate()``, a
+        social login (see ``services.login_checked_credential``). Logins by a
+        link or code someone may have sent them (password-reset login, login
+        by code, magic links, ``force_login``) keep the guest: merging would
+        hand the visitor's data to whoever owns the account.
+        """
+        from ._credentials import credential_checked
+
+        checked = credential_checked(
+            request, user, self.credential_less_views, self.credential_less_backends
+        )
+        return "merge" if checked else "keep"
+
     def is_verified(self, request: HttpRequest | None, user: Any) -> bool:
         """The ``is_verified`` claim the REST API reports for a logged-in user.
 
-        By default regular users are verified and guests are not. Override when
-        accounts have a stronger notion, such as a confirmed email address.
+        By default regular users are verified and guests are not; when
+        django-allauth is the site's signup, a regular user is verified once
+        it has a verified email address (allauth's EmailAddress). Override
+        when accounts have another notion.
         """
         from ._session import is_guest
+        from ._signup import allauth_is_signup, has_verified_email
 
-        return not is_guest(user)
+        if is_guest(user):
+            return False
+        return has_verified_email(user) if allauth_is_signup() else True
 
 
 # Searching a User-Agent case-insensitively for every blocked pattern takes

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import router
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -16,18 +17,19 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import _chart
+from . import _chart, _counts
 from ._purge import PurgeProgress, purge_guests
 from .conf import guest_settings
-from .models import Guest
+from .models import APIToken, DeviceCredential, Guest
 from .stats import insights
 
-__all__ = ["GuestAdmin", "GuestListFilter"]
+__all__ = ["APITokenAdmin", "DeviceCredentialAdmin", "GuestAdmin", "GuestListFilter"]
 
 # Days shown by the insights page.
 _INSIGHTS_DAYS = 30
@@ -50,6 +52,20 @@ class GuestListFilter(admin.SimpleListFilter):
         return queryset
 
 
+class _EstimatedCountPaginator(Paginator):
+    """A paginator that, for an unfiltered queryset of a large table, takes
+    the number of rows from the database's statistics rather than count(*)."""
+
+    @cached_property
+    def count(self) -> int:
+        queryset = self.object_list
+        if isinstance(queryset, QuerySet) and not queryset.query.where:
+            estimate = _counts.estimated_rows(queryset.model, queryset.db)
+            if estimate is not None and estimate > _counts.EXACT_UP_TO:
+                return estimate
+        return super().count
+
+
 @admin.register(Guest)
 class GuestAdmin(admin.ModelAdmin):
     """Read-only list of guests. Deleting goes through purge, which removes the
@@ -57,10 +73,14 @@ class GuestAdmin(admin.ModelAdmin):
 
     list_display = ("__str__", "created_at", "last_seen_at")
     list_filter = ("last_seen_at", "created_at")
-    date_hierarchy = "created_at"
+    # No date_hierarchy: it reads the distinct dates of the whole table.
     ordering = ("-last_seen_at",)
     list_select_related = ("user",)
     actions = ["purge_selected"]
+    # Never count the whole table: "N results (Show all)" is not shown and the
+    # unfiltered list's size comes from the database's statistics once large.
+    show_full_result_count = False
+    paginator = _EstimatedCountPaginator
 
     def get_urls(self) -> list[URLPattern]:
         opts = self.opts
@@ -74,7 +94,7 @@ class GuestAdmin(admin.ModelAdmin):
         ]
 
     def insights_view(self, request: HttpRequest) -> TemplateResponse:
-        """Guest counts now, and guests created, promoted and purged per day, as a chart."""
+        """Guest counts now, and guests created, promoted, merged and purged per day, as a chart."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         figures = insights(days=_INSIGHTS_DAYS)
@@ -163,9 +183,9 @@ def _insights_chart(figures: Any, totals: dict[str, int]) -> str:
     labels = [date_format(day.day, "M j") for day in figures.days]
     first, last = figures.days[0].day, figures.days[-1].day
     desc = gettext(
-        "Bar chart of guests created, promoted and purged per day, from %(first)s to "
-        "%(last)s. In total: %(created)d created, %(promoted)d promoted, %(purged)d purged. "
-        "The table below lists every day."
+        "Bar chart of guests created, promoted, merged and purged per day, from %(first)s "
+        "to %(last)s. In total: %(created)d created, %(promoted)d promoted, %(merged)d "
+        "merged, %(purged)d purged. The table below lists every day."
     ) % {
         "first": date_format(first, "DATE_FORMAT"),
         "last": date_format(last, "DATE_FORMAT"),
@@ -179,6 +199,9 @@ def _insights_chart(figures: Any, totals: dict[str, int]) -> str:
             ),
             _chart.Series(
                 gettext("Promoted"), [day.promoted for day in figures.days], _chart.PALETTE[1]
+            ),
+            _chart.Series(
+                gettext("Merged"), [day.merged for day in figures.days], _chart.PALETTE[3]
             ),
             _chart.Series(
                 gettext("Purged"), [day.purged for day in figures.days], _chart.PALETTE[2]
@@ -199,3 +222,35 @@ def add_guest_filter_to_user_admin(site: admin.AdminSite = admin.site) -> None:
 
 
 add_guest_filter_to_user_admin()
+
+
+class _SecretAdmin(admin.ModelAdmin):
+    """Lists a user's API tokens or device credentials; deleting one revokes it.
+
+    Only the public lookup id is shown, never the stored digest (or a token's
+    bound password hash): nothing here helps anyone use one.
+    """
+
+    list_select_related = ("user",)
+    search_fields = ("lookup",)
+    ordering = ("-created_at",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # secrets are issued to clients, never typed in
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(APIToken)
+class APITokenAdmin(_SecretAdmin):
+    list_display = ("lookup", "user", "created_at", "last_used_at")
+    fields = ("lookup", "user", "created_at", "last_used_at")
+    readonly_fields = fields
+
+
+@admin.register(DeviceCredential)
+class DeviceCredentialAdmin(_SecretAdmin):
+    list_display = ("lookup", "user", "created_at")
+    fields = ("lookup", "user", "created_at")
+    readonly_fields = fields

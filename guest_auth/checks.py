@@ -19,6 +19,7 @@ __all__ = ["MESSAGES"]
 _AUTH_MW = "django.contrib.auth.middleware.AuthenticationMiddleware"
 _SESSION_MW = "django.contrib.sessions.middleware.SessionMiddleware"
 _GUEST_MW = "guest_auth.middleware.GuestMiddleware"
+_LOGIN_REQUIRED_MW = "django.contrib.auth.middleware.LoginRequiredMiddleware"
 
 # id: (level, message, hint)
 MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
@@ -67,6 +68,17 @@ MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
         'Add path("guest/", include("guest_auth.urls")) to your ROOT_URLCONF for the '
         "promote page, or add guest_auth.W006 to SILENCED_SYSTEM_CHECKS.",
     ),
+    "guest_auth.E020": (
+        Error,
+        f"GUEST_AUTH_GUEST_ACCESS is 'opt-in' but '{_LOGIN_REQUIRED_MW}' comes before "
+        f"'{_GUEST_MW}' in MIDDLEWARE: it would let guests into views that do not opt in.",
+        f"Move '{_GUEST_MW}' above '{_LOGIN_REQUIRED_MW}'.",
+    ),
+    "guest_auth.E017": (
+        Error,
+        "GUEST_AUTH_API_TOKENS is 'jwt' but djangorestframework-simplejwt is not installed.",
+        'pip install "django-guest-auth[jwt]", or set GUEST_AUTH_API_TOKENS = "opaque".',
+    ),
     "guest_auth.W002": (
         Warning,
         "Guest creation is rate limited, but GUEST_AUTH_RATE_LIMIT_CACHE is a "
@@ -112,6 +124,15 @@ MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
         "GUEST_AUTH_MAX_INACTIVITY is shorter than SESSION_COOKIE_AGE: purge_guests may "
         "delete a guest whose session is still valid.",
         "Set GUEST_AUTH_MAX_INACTIVITY to at least SESSION_COOKIE_AGE seconds.",
+    ),
+    "guest_auth.W020": (
+        Warning,
+        "The user model's primary key is a 32-bit integer and every guest uses one "
+        "of its 2,147,483,647 ids.",
+        "At 10 million new guests a day the ids run out in about 215 days, at 1 million "
+        "a day in about 5.9 years (2,147,483,647 / guests per day). Start with a custom "
+        "user model whose primary key is a BigAutoField, or silence guest_auth.W020 if "
+        "your site will never get near.",
     ),
     "guest_auth.W010": (
         Warning,
@@ -164,6 +185,14 @@ def check_setup(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
         errors.append(_message("guest_auth.E002"))
     if session_at is None or (guest_at is not None and session_at > guest_at):
         errors.append(_message("guest_auth.E004"))
+    login_required_at = _position(middleware, _LOGIN_REQUIRED_MW)
+    if (
+        guest_settings.GUEST_ACCESS == "opt-in"
+        and login_required_at is not None
+        and guest_at is not None
+        and login_required_at < guest_at
+    ):
+        errors.append(_message("guest_auth.E020"))
     if settings.SESSION_ENGINE in (
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
@@ -286,3 +315,43 @@ def check_allauth(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     from .contrib.allauth.checks import missing_adapters
 
     return [_message(check_id) for check_id in missing_adapters()]
+
+
+@register(Tags.models, deploy=True)
+def check_user_ids(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Every guest consumes an id of the user model: a 32-bit key runs out at scale.
+
+    A deployment check (``manage.py check --deploy``): it is about production
+    traffic, and would otherwise be printed by every management command, the
+    purge's cron job included.
+    """
+    if not guest_settings.ENABLED:
+        return []
+    user_model = get_user_model()
+    if _id_capacity(user_model) is not None:
+        return [_message("guest_auth.W020", obj=user_model)]
+    return []
+
+
+def _id_capacity(model: type[models.Model]) -> int | None:
+    """The largest id of ``model``'s integer primary key when it is 32 bits or
+    smaller, else None (a 64-bit integer, a UUID, text)."""
+    field: Any = model._meta.pk
+    while field.is_relation:  # multi-table inheritance: the parent's key
+        field = field.target_field
+    if not isinstance(field, models.IntegerField) or isinstance(field, models.BigIntegerField):
+        return None
+    if isinstance(field, models.SmallIntegerField):
+        return 2**15 - 1
+    return 2**31 - 1
+
+
+@register(Tags.compatibility)
+def check_api_tokens(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    if guest_settings.API_TOKENS != "jwt":
+        return []
+    from importlib.util import find_spec
+
+    if find_spec("rest_framework_simplejwt") is None:
+        return [_message("guest_auth.E017")]
+    return []

@@ -73,6 +73,12 @@ DEFAULTS: dict[str, Any] = {
     # Where the promote view sends the new user when there is no safe `next`;
     # a URL, a path or a URL name. None means settings.LOGIN_REDIRECT_URL.
     "PROMOTE_REDIRECT_URL": None,
+    # Where the delete view sends a guest who deleted itself; a URL, a path or
+    # a URL name. None means settings.LOGOUT_REDIRECT_URL, else "/".
+    "DELETE_REDIRECT_URL": None,
+    # What the REST API hands out to guests: "opaque" (guest_auth's own API
+    # tokens) or "jwt" (djangorestframework-simplejwt access/refresh pairs).
+    "API_TOKENS": "opaque",
     # Guests deleted per transaction by purge_guests.
     "PURGE_BATCH_SIZE": 1000,
     # Dotted path of the GuestAdapter subclass that makes the site's decisions.
@@ -109,6 +115,11 @@ DEFAULTS: dict[str, Any] = {
     # Options of guest_auth.contrib.ipware.client_ip: proxy_count, trusted_proxies
     # and headers (see that module and docs/howto/proxies.md).
     "IPWARE": {},
+    # "all": guests are logged-in users everywhere. "opt-in": guests reach as
+    # guests only the views that opt in (allow_guest, guests_allowed,
+    # regular_user_required, their mixins, the guest API, allauth's entrance
+    # pages); every other view sees them as anonymous visitors.
+    "GUEST_ACCESS": "all",
 }
 
 
@@ -316,12 +327,20 @@ def _cache_alias(name: str, value: Any) -> str:
     return value
 
 
+def _api_tokens(name: str, value: Any) -> str:
+    if value not in ("opaque", "jwt"):
+        raise ImproperlyConfigured(f"{name} must be 'opaque' or 'jwt', not {value!r}.")
+    return str(value)
+
+
 _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "ENABLED": _bool,
     "MAX_INACTIVITY": _duration,
     "ACTIVITY_INTERVAL": _duration,
     "BLOCKED_USER_AGENTS": _patterns,
     "PROMOTE_REDIRECT_URL": _optional_str,
+    "DELETE_REDIRECT_URL": _optional_str,
+    "API_TOKENS": _api_tokens,
     "PURGE_BATCH_SIZE": _positive_int,
     "ADAPTER": _importable_path,
     "MERGE_ON_LOGIN": _bool,
@@ -336,6 +355,7 @@ _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "RATE_LIMIT_ON_CACHE_ERROR": _one_of("allow", "refuse"),
     "CLIENT_IP": _optional_callable,
     "IPWARE": _ipware_options,
+    "GUEST_ACCESS": _one_of("all", "opt-in"),
 }
 assert _CLEANERS.keys() == DEFAULTS.keys()
 

@@ -10,10 +10,10 @@ from asgiref.sync import iscoroutinefunction
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest
 
-from ._access import aensure_guest, ensure_guest, refuse_non_regular
+from ._access import OPT_IN, aensure_guest, ensure_guest, refuse_non_regular
 from ._session import ais_guest, is_guest
 
-__all__ = ["allow_guest", "regular_user_required"]
+__all__ = ["allow_guest", "guests_allowed", "regular_user_required"]
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., Any])
 
@@ -25,7 +25,8 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
     no guest; the view then runs for an anonymous user. A client over a rate
     limit gets the adapter's 429 response instead of the view. The view is
     marked ``login_not_required``: Django's LoginRequiredMiddleware lets
-    anonymous visitors reach it, to become guests.
+    anonymous visitors reach it, to become guests. It opts in to guests
+    (GUEST_AUTH_GUEST_ACCESS = "opt-in").
     """
     if iscoroutinefunction(view_func):
 
@@ -36,6 +37,7 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
                 return refusal
             return await view_func(request, *args, **kwargs)
 
+        setattr(_async_view, OPT_IN, True)
         return login_not_required(_async_view)  # type: ignore[return-value]
 
     @wraps(view_func)
@@ -45,7 +47,17 @@ def allow_guest(view_func: ViewFunc) -> ViewFunc:
             return refusal
         return view_func(request, *args, **kwargs)
 
+    setattr(_view, OPT_IN, True)
     return login_not_required(_view)  # type: ignore[return-value]
+
+
+def guests_allowed(view_func: ViewFunc) -> ViewFunc:
+    """Let guests reach this view as guests with GUEST_AUTH_GUEST_ACCESS = "opt-in",
+    without creating one (allow_guest does both). Nothing else changes: the
+    view is returned as it is, marked. For a class-based view, set the class
+    attribute ``guest_auth_opt_in = True`` instead."""
+    setattr(view_func, OPT_IN, True)
+    return view_func
 
 
 def regular_user_required(view_func: ViewFunc) -> ViewFunc:
@@ -61,6 +73,7 @@ def regular_user_required(view_func: ViewFunc) -> ViewFunc:
                 return refusal
             return await view_func(request, *args, **kwargs)
 
+        setattr(_async_view, OPT_IN, True)  # it sends guests to promotion itself
         return _async_view  # type: ignore[return-value]
 
     @wraps(view_func)
@@ -71,4 +84,5 @@ def regular_user_required(view_func: ViewFunc) -> ViewFunc:
             return refusal
         return view_func(request, *args, **kwargs)
 
+    setattr(_view, OPT_IN, True)  # it sends guests to promotion itself
     return _view  # type: ignore[return-value]

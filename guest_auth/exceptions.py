@@ -1,10 +1,14 @@
 """Exceptions raised by guest_auth.services."""
 
+from django.utils.translation import ngettext
+
 __all__ = [
     "AlreadyAuthenticated",
     "GuestAuthError",
     "GuestCreationDenied",
+    "GuestProtected",
     "NotAGuest",
+    "PurgeArgumentError",
     "RateLimitUnavailable",
     "RateLimited",
 ]
@@ -22,18 +26,35 @@ class RateLimited(GuestCreationDenied):
     """Too many guests were created recently for this client, network or site."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"Too many new guests; retry in {retry_after} seconds.")
+        super().__init__(retry_after)
         #: Seconds until the exhausted window ends (the Retry-After value).
         self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        # In the language active when it is shown (the request's, with
+        # LocaleMiddleware), not when it was raised.
+        return ngettext(
+            "Too many new guests; retry in %(seconds)d second.",
+            "Too many new guests; retry in %(seconds)d seconds.",
+            self.retry_after,
+        ) % {"seconds": self.retry_after}
 
 
 class RateLimitUnavailable(GuestCreationDenied):
     """The rate-limit cache failed and GUEST_AUTH_RATE_LIMIT_ON_CACHE_ERROR is "refuse"."""
 
     def __init__(self, retry_after: int) -> None:
-        super().__init__(f"Guests cannot be created right now; retry in {retry_after} seconds.")
+        super().__init__(retry_after)
         #: Seconds until the cache is tried again (the Retry-After value).
         self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        # Translated when shown, as RateLimited's.
+        return ngettext(
+            "Guests cannot be created right now; retry in %(seconds)d second.",
+            "Guests cannot be created right now; retry in %(seconds)d seconds.",
+            self.retry_after,
+        ) % {"seconds": self.retry_after}
 
 
 class AlreadyAuthenticated(GuestAuthError):
@@ -42,3 +63,21 @@ class AlreadyAuthenticated(GuestAuthError):
 
 class NotAGuest(GuestAuthError):
     """The user is not (or no longer) a guest, so it cannot be promoted."""
+
+
+class PurgeArgumentError(GuestAuthError, ValueError):
+    """A purge was asked for with a bad option (the command or a task); the
+    message is the command's one-line error."""
+
+
+class GuestProtected(GuestAuthError):
+    """The guest cannot be deleted: rows it owns PROTECT or RESTRICT its deletion.
+
+    Nothing was deleted.
+    """
+
+    def __init__(self, protected_by: tuple[str, ...]) -> None:
+        names = ", ".join(protected_by) or "a protected row"
+        super().__init__(f"This guest cannot be deleted: it owns rows of {names} that must stay.")
+        #: Labels ("app.Model") of the models whose rows keep the guest.
+        self.protected_by = protected_by

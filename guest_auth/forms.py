@@ -9,9 +9,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import BaseUserCreationForm, UsernameField
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db import models
+from django.db import models, router
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_variables
+
+from ._names import name_fields, name_taken
 
 __all__ = ["PromoteForm", "promote_form_class"]
 
@@ -21,19 +23,22 @@ class PromoteForm(BaseUserCreationForm):
 
     Validation is Django's: password match, AUTH_PASSWORD_VALIDATORS, the
     model's own clean() (which normalises the username and email) and unique
-    checks, which here ignore case for the username and the email. The form
+    checks, which here ignore case (``str.casefold()``, see guest_auth._names)
+    for the username and the email. The form
     never touches the guest: it validates a fresh instance, and
     :meth:`promotion_fields` hands the cleaned values to promote_guest().
     """
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]  # ModelForm API the stubs omit
+        model = self._meta.model
         for name in self._meta.fields or ():
             value = getattr(self.instance, name, None)
             if name in self.errors or not isinstance(value, str) or not value:
                 continue
-            model = self._meta.model
-            if model._default_manager.filter(**{f"{name}__iexact": value}).exists():
+            if name in name_fields(model) and name_taken(
+                model, name, value, using=router.db_for_write(model)
+            ):
                 self.add_error(
                     name, ValidationError(self.instance.unique_error_message(model, [name]))
                 )

@@ -14,8 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import SimpleLazyObject, empty
 
-from ._access import to_promotion
-from ._login import watch_session
+from ._access import ahide_guest, hide_guest, opt_in_only, opts_in, to_promotion
+from ._login import finish_request, has_leftovers, watch_session
 from ._session import (
     FLAG,
     GUEST_SESSION_KEY,
@@ -49,7 +49,9 @@ class GuestMiddleware:
     merge the guest (services._watch_session), keeps guests out of Django's
     password change and reset pages (they go to promotion) and never lets a
     guest act as staff. With django-allauth it shows guests allauth's login
-    and signup pages (guest_auth.contrib.allauth).
+    and signup pages (guest_auth.contrib.allauth). With
+    GUEST_AUTH_GUEST_ACCESS = "opt-in" it hides guests from the views that do
+    not opt in (guest_auth._access): put it before LoginRequiredMiddleware.
     """
 
     sync_capable = True
@@ -70,6 +72,8 @@ class GuestMiddleware:
         _wrap_user(request)
         watch_session(request)
         response = self.get_response(request)
+        if has_leftovers(request):
+            finish_request(request)
         guest = request_guest(request)
         if guest is not None:
             record_activity(request, guest)
@@ -79,6 +83,8 @@ class GuestMiddleware:
         _wrap_user(request)
         watch_session(request)
         response = await self.get_response(request)
+        if has_leftovers(request):
+            await sync_to_async(finish_request)(request)
         guest = request_guest(request)
         if guest is not None:
             await arecord_activity(request, guest)
@@ -93,9 +99,11 @@ class GuestMiddleware:
         """
         if self._allauth is not None and self._allauth.concerns(view_func):
             return self._allauth.before_view(request, view_func)
-        if not _guests_kept_out(view_func) or not is_guest(request.user):
-            return None
-        return to_promotion(request)
+        if _guests_kept_out(view_func):
+            return to_promotion(request) if is_guest(request.user) else None
+        if opt_in_only() and not opts_in(view_func):
+            hide_guest(request)
+        return None
 
     async def _aprocess_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
@@ -103,9 +111,11 @@ class GuestMiddleware:
         if self._allauth is not None and self._allauth.concerns(view_func):
             # allauth's views are sync: a thread only for them, not every request.
             return await sync_to_async(self._allauth.before_view)(request, view_func)
-        if not _guests_kept_out(view_func) or not await ais_guest(await request.auser()):
-            return None
-        return to_promotion(request)
+        if _guests_kept_out(view_func):
+            return to_promotion(request) if await ais_guest(await request.auser()) else None
+        if opt_in_only() and not opts_in(view_func):
+            await ahide_guest(request)
+        return None
 
 
 def _allauth_views() -> Any:

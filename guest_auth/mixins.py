@@ -22,6 +22,7 @@ class AllowGuestMixin:
     """
 
     view_is_async: bool
+    guest_auth_opt_in = True  # _access.OPT_IN
 
     @login_not_required
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
@@ -43,6 +44,7 @@ class RegularUserRequiredMixin:
     """Like @regular_user_required: guests go to promotion, anonymous to login."""
 
     view_is_async: bool
+    guest_auth_opt_in = True  # _access.OPT_IN
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if self.view_is_async:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ._secrets import DIGEST_LENGTH, LOOKUP_LENGTH
 
-__all__ = ["APIToken", "DeviceCredential", "Guest", "GuestDay", "SecretModel"]
+__all__ = ["APIToken", "DeviceCredential", "Guest", "GuestDay", "NameClaim", "SecretModel"]
 
 
 class Guest(models.Model):
@@ -24,14 +24,17 @@ class Guest(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     last_seen_at = models.DateTimeField(_("last seen at"), default=timezone.now, db_index=True)
-    # SHA-256 of the session cookie the guest was created under. The unique
-    # constraint makes two racing requests of one anonymous session converge
-    # on a single guest instead of creating two (see services.create_guest).
-    session_hash = models.CharField(max_length=64, null=True, unique=True, editable=False)
+    # Derived from the session key the guest was created under (122 bits of
+    # its SHA-256, as a version 4 UUID). The unique constraint makes two racing requests of one
+    # anonymous session converge on a single guest instead of creating two
+    # (see guest_auth._create). A UUID: one index of 16-byte keys.
+    race_key = models.UUIDField(null=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("guest")
         verbose_name_plural = _("guests")
+        # The insights count a period's creations off this index, never the table.
+        indexes = [models.Index(fields=["created_at"], name="guest_auth_guest_created")]
 
     def __str__(self) -> str:
         # Not str(self.user): a nullable email USERNAME_FIELD is None for guests.
@@ -45,8 +48,10 @@ class GuestDay(models.Model):
     ``promoted``, ``merged`` and ``purged`` count what happened on ``day``;
     ``created_gone`` counts guests created on ``day`` that have been removed
     since, so a day's creations can be counted without a write per creation.
-    Rows are only ever inserted (one per removal and day) and summed when read:
-    no promotion or purge waits for another's lock on a shared counter row.
+    Removals only ever insert rows (one per promotion, merge or purge batch,
+    and day) and readers sum them: no promotion or purge waits for another's
+    lock on a shared counter row. Each purge run rolls the rows up into one
+    per day, so the table grows by about a row a day.
     """
 
     day = models.DateField(_("day"), db_index=True)
@@ -54,6 +59,10 @@ class GuestDay(models.Model):
     merged = models.PositiveIntegerField(_("merged"), default=0)
     purged = models.PositiveIntegerField(_("purged"), default=0)
     created_gone = models.PositiveIntegerField(_("created, since removed"), default=0)
+    # Guests created on ``day``, counted once the day was over (by a purge
+    # run, see guest_auth._tally.freeze_days): final, as a past day's
+    # creations do not change. Null on the rows of removals.
+    created = models.PositiveIntegerField(_("created"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("guest day")
@@ -99,6 +108,9 @@ class APIToken(SecretModel):
     )
     # Written at most once per GUEST_AUTH_ACTIVITY_INTERVAL, like Guest.last_seen_at.
     last_used_at = models.DateTimeField(_("last used at"), default=timezone.now)
+    # The user's get_session_auth_hash() when the token was issued: as for a
+    # session, a password change or reset makes it differ and ends the token.
+    auth_hash = models.CharField(max_length=128, default="", editable=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -125,3 +137,29 @@ class DeviceCredential(SecretModel):
     class Meta:
         verbose_name = _("device credential")
         verbose_name_plural = _("device credentials")
+
+
+class NameClaim(models.Model):
+    """A username or email taken through promotion, keyed by its casefolded form.
+
+    ``key`` is the SHA-256 of the field name and ``str.casefold()`` of the
+    value, so "Straße" and "STRASSE" share a key on every database. Promotion
+    inserts its claims in its transaction: a concurrent promotion to the same
+    name waits on the key and then fails, instead of both committing. Rows go
+    with their user.
+    """
+
+    key = models.CharField(max_length=64, primary_key=True, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+
+    class Meta:
+        verbose_name = _("name claim")
+        verbose_name_plural = _("name claims")
+
+    def __str__(self) -> str:
+        return self.key

@@ -9,9 +9,10 @@ thin layers over them, so each rule lives in one place.
 from __future__ import annotations
 
 from ._create import create_guest
+from ._login import login_checked_credential, pending_merge
 from ._merge import MergeCounts, MergeSummary, merge_guest
 from ._promote import promote_guest
-from ._purge import PurgeProgress, purge_guests
+from ._purge import PurgeProgress, delete_guest, purge_guests
 from ._session import ais_guest, is_guest
 
 __all__ = [
@@ -20,8 +21,11 @@ __all__ = [
     "PurgeProgress",
     "ais_guest",
     "create_guest",
+    "delete_guest",
     "is_guest",
+    "login_checked_credential",
     "merge_guest",
+    "pending_merge",
     "promote_guest",
     "purge_guests",
 ]

@@ -15,7 +15,9 @@ guest_created = Signal()
 #: otherwise what the caller passed to ``promote_guest``; may be None).
 guest_promoted = Signal()
 
-#: Sent once per purge run that deleted guests (not for dry runs).
+#: Sent once per purge run that deleted guests (not for dry runs), and once
+#: per guest that deleted itself (``services.delete_guest``: the delete view,
+#: ``DELETE api/guest/me/``), with ``count=1``, after its transaction.
 #: Arguments: ``count`` (int, how many guests were deleted).
 guests_purged = Signal()
 

@@ -10,18 +10,21 @@ transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db import router
+from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from ._counts import estimated_count, row_count
+from ._tally import COUNTERS, start_of
 from .conf import guest_settings
 from .models import Guest, GuestDay
 
 __all__ = ["DayFigures", "Insights", "insights"]
 
-_COUNTERS = ("promoted", "merged", "purged", "created_gone")
 
 # A guest seen within this long counts as active; before that, as idle.
 ACTIVE_WITHIN = timedelta(days=1)
@@ -46,6 +49,9 @@ class Insights:
     purgeable: int
     #: One entry per day, oldest first, today last.
     days: list[DayFigures]
+    #: True when the counts are the database's estimates (a table of over
+    #: 100,000 guests: see guest_auth._counts).
+    approximate: bool = False
 
     @property
     def conversion_rate(self) -> float | None:
@@ -62,46 +68,70 @@ def insights(days: int = 30) -> Insights:
         raise ValueError(f"days must be at least 1, not {days!r}.")
     now = timezone.now()
     purge_cutoff = now - guest_settings.MAX_INACTIVITY
-    counts = Guest.objects.aggregate(
-        total=Count("pk"),
-        active=Count("pk", filter=Q(last_seen_at__gte=now - ACTIVE_WITHIN)),
-        purgeable=Count("pk", filter=Q(last_seen_at__lt=purge_cutoff)),
+    # The table's size and two ranges of the last_seen_at index: counted
+    # while the table is small, estimated by the database once it is large.
+    # No query here reads the whole table, nor ranges that grow with it.
+    using = router.db_for_read(Guest)
+    total, approximate = row_count(Guest, using)
+    active = _count(
+        Guest.objects.using(using).filter(last_seen_at__gte=now - ACTIVE_WITHIN), approximate
+    )
+    purgeable = _count(
+        Guest.objects.using(using).filter(last_seen_at__lt=purge_cutoff), approximate
     )
     today = timezone.localdate(now)
     first = today - timedelta(days=days - 1)
+    recorded = {
+        row["day"]: row
+        for row in GuestDay.objects.using(using)
+        .filter(day__gte=first)
+        .values("day")
+        .annotate(frozen=Max("created"), **{name: Sum(name) for name in COUNTERS})
+    }
+    # Days a purge run has counted (guest_auth._tally.freeze_days) are read;
+    # the others (today, at least) counted off a range of the created_at index.
+    counted = [day for day, row in recorded.items() if row["frozen"] is not None]
+    uncounted_from = max(counted, default=first - timedelta(days=1)) + timedelta(days=1)
+    if uncounted_from > first and any(
+        first + timedelta(days=n) not in counted for n in range((uncounted_from - first).days)
+    ):
+        uncounted_from = first  # a gap: count the whole period
     existing = dict(
-        Guest.objects.filter(created_at__gte=_start_of(first))
+        Guest.objects.using(using)
+        .filter(created_at__gte=start_of(uncounted_from))
         .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
         .values_list("day")
         .annotate(n=Count("pk"))
         .values_list("day", "n")
     )
-    recorded = {
-        row["day"]: row
-        for row in GuestDay.objects.filter(day__gte=first)
-        .values("day")
-        .annotate(**{name: Sum(name) for name in _COUNTERS})
-    }
     figures = []
     for offset in range(days):
         day = first + timedelta(days=offset)
-        row = recorded.get(day, dict.fromkeys(_COUNTERS, 0))
+        row = recorded.get(day, {**dict.fromkeys(COUNTERS, 0), "frozen": None})
+        created = row["frozen"]
+        if created is None or day >= uncounted_from:
+            created = existing.get(day, 0) + row["created_gone"]
         figures.append(
             DayFigures(
                 day=day,
-                created=existing.get(day, 0) + row["created_gone"],
+                created=created,
                 promoted=row["promoted"],
                 merged=row["merged"],
                 purged=row["purged"],
             )
         )
     return Insights(
-        active=counts["active"],
-        idle=counts["total"] - counts["active"] - counts["purgeable"],
-        purgeable=counts["purgeable"],
+        active=active,
+        idle=max(total - active - purgeable, 0),
+        purgeable=purgeable,
         days=figures,
+        approximate=approximate,
     )
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+def _count(queryset: Any, approximate: bool) -> int:
+    if approximate:
+        estimate = estimated_count(queryset)
+        if estimate is not None:
+            return estimate
+    return queryset.count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import PromoteView
+from .views import DeleteView, MergeView, PromoteView
 
 __all__ = ["app_name", "urlpatterns"]
 
@@ -8,4 +8,6 @@ app_name = "guest_auth"
 
 urlpatterns = [
     path("promote/", PromoteView.as_view(), name="promote"),
+    path("merge/", MergeView.as_view(), name="merge"),
+    path("delete/", DeleteView.as_view(), name="delete"),
 ]

@@ -6,12 +6,18 @@ import pytest
 from tests.factories import GuestFactory, UserFactory
 
 # tox's py311-noextras environment: neither djangorestframework nor
-# django-allauth is installed.
+# django-allauth nor Celery nor a tasks framework is installed.
 collect_ignore_glob = [
     # django-ipware is in the test extra, not in tox's noextras environment.
     *([] if importlib.util.find_spec("ipware") else ["test_ipware.py"]),
     *(["test_rest_framework_*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_DRF") else []),
     *(["test_allauth_*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH") else []),
+    *(["test_celery*.py"] if os.environ.get("GUEST_AUTH_TEST_WITHOUT_CELERY") else []),
+    *(
+        ["test_tasks.py", "taskbackends.py"]
+        if os.environ.get("GUEST_AUTH_TEST_WITHOUT_TASKS")
+        else []
+    ),
 ]
 # The configuration matrix chooses its own databases and user model: it runs
 # once, in the default run (SQLite, auth.User, every optional dependency), or
@@ -48,6 +54,25 @@ def _fresh_cache():
         cache.clear()
 
 
+# What tests/test_allauth_*.py run with: django-allauth as the site's signup.
+ALLAUTH_SIGNUP = {
+    "ACCOUNT_ADAPTER": "guest_auth.contrib.allauth.GuestAccountAdapter",
+    "SOCIALACCOUNT_ADAPTER": "guest_auth.contrib.allauth.GuestSocialAccountAdapter",
+}
+
+
+@pytest.fixture(autouse=True)
+def _allauth_signup(request):
+    """django-allauth is the signup in the allauth tests only (see tests/settings.py)."""
+    if not request.module.__name__.startswith("tests.test_allauth_"):
+        yield
+        return
+    from django.test import override_settings
+
+    with override_settings(**ALLAUTH_SIGNUP):
+        yield
+
+
 @pytest.fixture
 def client(client):
     """Django's test client, sending a browser User-Agent like real visitors."""
@@ -69,13 +94,6 @@ def user(db):
 @pytest.fixture
 def guest(db):
     return GuestFactory().user
-
-
-@pytest.fixture
-def guest_client(client):
-    """A client logged in as a fresh guest, created through a real request."""
-    client.get("/guest-view/")
-    return client
 
 
 @pytest.fixture

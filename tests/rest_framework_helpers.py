@@ -1,6 +1,7 @@
 """Helpers for the REST API tests (only imported where djangorestframework is installed)."""
 
 import copy
+import re
 from functools import cache
 from pathlib import Path
 
@@ -16,7 +17,20 @@ API = "/api/guest/"
 LOGIN = API + "login/"
 ME = API + "me/"
 PROMOTE = API + "promote/"
-ENDPOINTS = {API: "post", LOGIN: "post", ME: "get", PROMOTE: "post"}
+LOGOUT = API + "logout/"
+MERGE = API + "merge/"
+TOKENS = API + "tokens/"
+TOKEN = API + "tokens/{id}/"
+ENDPOINTS = {
+    API: ("post",),
+    LOGIN: ("post",),
+    ME: ("get", "delete"),
+    PROMOTE: ("post",),
+    LOGOUT: ("post",),
+    MERGE: ("get", "post"),
+    TOKENS: ("get",),
+    TOKEN: ("delete",),
+}
 
 # Mobile HTTP libraries are real clients, not bots.
 MOBILE_UA = "okhttp/4.12.0"
@@ -66,11 +80,15 @@ def current_schema() -> dict:
 
 def _closed(schema):
     """``schema`` with additionalProperties: false on every object listing its
-    properties, so a response with an undocumented key fails validation."""
+    properties, so a response with an undocumented key fails validation, and
+    OpenAPI's ``nullable`` spelt in JSON Schema."""
     if isinstance(schema, dict):
         schema = {key: _closed(value) for key, value in schema.items()}
         if "properties" in schema and "additionalProperties" not in schema:
             schema["additionalProperties"] = False
+        if schema.pop("nullable", False) and "type" in schema:
+            # OpenAPI 3.0's nullable, which JSON Schema draft 4 does not know.
+            schema["type"] = [schema["type"], "null"]
     elif isinstance(schema, list):
         schema = [_closed(item) for item in schema]
     return schema
@@ -80,13 +98,17 @@ def assert_documented(response, schema=None):
     """The response's status is documented for its operation and its body valid."""
     schema = current_schema() if schema is None else schema
     request = response.wsgi_request
-    operation = schema["paths"][request.path][request.method.lower()]
+    route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", "/" + request.resolver_match.route)
+    operation = schema["paths"][route][request.method.lower()]
     status = str(response.status_code)
     assert status in operation["responses"], (
         f"{request.method} {request.path} answered {status}, not documented: {response.content!r}"
     )
     for header in operation["responses"][status].get("headers", {}):
         assert int(response[header]) >= 0  # documented headers: present (all are integers)
+    if "content" not in operation["responses"][status]:
+        assert response.content == b"", response.content  # documented as empty (204)
+        return
     body_schema = operation["responses"][status]["content"]["application/json"]["schema"]
     root = {"components": _closed(copy.deepcopy(schema["components"])), **_closed(body_schema)}
     jsonschema.Draft4Validator(root).validate(response.json())

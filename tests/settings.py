@@ -10,9 +10,13 @@ Environment:
 - GUEST_AUTH_TEST_REDIS_URL: redis://127.0.0.1:6379/15 to count rate limits in
   Redis (the multi-process rate-limit test needs it; default
   redis://127.0.0.1:6379/15 is tried and the test skips if nothing answers).
-- GUEST_AUTH_TEST_WITHOUT_DRF, GUEST_AUTH_TEST_WITHOUT_ALLAUTH: set (tox's
-  noextras environment) where djangorestframework or django-allauth is not
+- GUEST_AUTH_TEST_WITHOUT_DRF, GUEST_AUTH_TEST_WITHOUT_ALLAUTH,
+  GUEST_AUTH_TEST_WITHOUT_CELERY, GUEST_AUTH_TEST_WITHOUT_TASKS: set (tox's
+  noextras environment) where djangorestframework, django-allauth, Celery or
+  the tasks framework (Django 6.0's, or the django-tasks backport) is not
   installed; their tests are then not collected.
+- GUEST_AUTH_TEST_CELERY_URL: the broker and result backend of the real
+  Celery worker test (default redis://127.0.0.1:6379/13).
 """
 
 import os
@@ -81,6 +85,13 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
+# simplejwt's own views at /api/token/ (tests/test_rest_framework_jwt.py), with
+# guest_auth's serializers.
+SIMPLE_JWT = {
+    "SIGNING_KEY": "guest-auth-tests-jwt-signing-key-not-secret-0123456789",
+    "TOKEN_OBTAIN_SERIALIZER": "guest_auth.contrib.simplejwt.GuestTokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "guest_auth.contrib.simplejwt.GuestTokenRefreshSerializer",
+}
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/home/"
@@ -99,6 +110,7 @@ if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"):
         "allauth.socialaccount",
         "allauth.socialaccount.providers.dummy",
         "allauth.mfa",
+        "allauth.headless",
         "tests.allauthapp",
     ]
     MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
@@ -107,8 +119,11 @@ if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"):
         "django.contrib.auth.backends.ModelBackend",
         "allauth.account.auth_backends.AuthenticationBackend",
     ]
-    ACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestAccountAdapter"
-    SOCIALACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestSocialAccountAdapter"
+    # allauth is installed but not the site's signup, so the core promote page
+    # and API are tested as such; tests/test_allauth_*.py make it the signup
+    # (tests/conftest.py), as guest_auth's adapters in these two settings do.
+    ACCOUNT_ADAPTER = "allauth.account.adapter.DefaultAccountAdapter"
+    SOCIALACCOUNT_ADAPTER = "allauth.socialaccount.adapter.DefaultSocialAccountAdapter"
     ACCOUNT_LOGIN_METHODS = {"email"}
     ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
     ACCOUNT_USER_MODEL_USERNAME_FIELD = (
@@ -116,6 +131,8 @@ if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"):
     )
     ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # read when allauth's URLs are imported
     ACCOUNT_RATE_LIMITS = False
+    # allauth's headless API, both clients, mounted at /_allauth/.
+    HEADLESS_CLIENTS = ("browser", "app")
 
 
 def _database(url: str) -> dict:
@@ -148,6 +165,21 @@ def _database(url: str) -> dict:
     return config
 
 
+# guest_auth.tasks: Django 6.0's tasks framework, or the backport on Django 5.2.
+# "deferring" runs tasks at once, except those to run later, which it keeps.
+if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_TASKS"):
+    _TASKS = "django.tasks" if django.VERSION >= (6, 0) else "django_tasks"
+    if _TASKS == "django_tasks":
+        INSTALLED_APPS.append("django_tasks")
+    TASKS = {
+        "default": {"BACKEND": f"{_TASKS}.backends.immediate.ImmediateBackend"},
+        "deferring": {"BACKEND": "tests.taskbackends.ImmediateUnlessDeferred"},
+    }
+
+# guest_auth.contrib.celery: tests/celeryapp.py (eager runs need no broker).
+CELERY_BROKER_URL = os.environ.get("GUEST_AUTH_TEST_CELERY_URL", "redis://127.0.0.1:6379/13")
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+
 # Rate-limit counters: the local-memory cache unless GUEST_AUTH_TEST_REDIS_URL
 # names a Redis server (tests/test_ratelimit.py's multi-process test sets it).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -160,7 +192,7 @@ if os.environ.get("GUEST_AUTH_TEST_REDIS_URL"):
     }
 
 # The suite counts rate limits in a local-memory cache on purpose (one process).
-SILENCED_SYSTEM_CHECKS = ["guest_auth.W002"]
+SILENCED_SYSTEM_CHECKS = ["guest_auth.W002", "guest_auth.W010", "guest_auth.W011"]
 
 DATABASES = {"default": _database(os.environ.get("GUEST_AUTH_TEST_DATABASE_URL", "sqlite://"))}
 # tests/test_routers.py: "replica", a replica that never receives writes, and

@@ -3,6 +3,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.admin import site
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -119,6 +121,24 @@ def _insights_url():
 
 
 @pytest.mark.django_db
+def test_insights_chart_draws_merged_guests(admin_client):
+    from guest_auth.services import merge_guest
+
+    guest = GuestFactory().user
+    merge_guest(guest, UserFactory())
+
+    svg = _svg(admin_client.get(_insights_url()))
+
+    ns = "{http://www.w3.org/2000/svg}"
+    bar_titles = sorted(
+        r.find(f"{ns}title").text.split(": ")[1]
+        for r in svg.iter(f"{ns}rect")
+        if r.get("class") == "bar"
+    )
+    assert bar_titles == ["1 Created", "1 Merged"]
+
+
+@pytest.mark.django_db
 def test_insights_is_linked_from_the_guest_changelist(admin_client):
     response = admin_client.get(reverse("admin:guest_auth_guest_changelist"))
     assert f'<a href="{_insights_url()}">Insights</a>' in response.content.decode()
@@ -156,9 +176,14 @@ def test_insights_shows_counts_conversion_and_chart(admin_client):
     svg = _svg(response)
     ns = "{http://www.w3.org/2000/svg}"
     assert svg.find(f"{ns}title").text == "Guests per day, last 30 days"
-    assert "3 created, 1 promoted, 0 purged" in svg.find(f"{ns}desc").text
+    assert "3 created, 1 promoted, 0 merged, 0 purged" in svg.find(f"{ns}desc").text
     legend = svg.find(f"{ns}g[@class='legend']")
-    assert [t.text for t in legend.findall(f"{ns}text")] == ["Created", "Promoted", "Purged"]
+    assert [t.text for t in legend.findall(f"{ns}text")] == [
+        "Created",
+        "Promoted",
+        "Merged",
+        "Purged",
+    ]
     bar_titles = sorted(
         r.find(f"{ns}title").text.split(": ")[1]
         for r in svg.iter(f"{ns}rect")
@@ -220,3 +245,41 @@ def test_insights_names_the_inactivity_window(admin_client, settings):
     assert "seen within 1\xa0day, 12\xa0hours" in html
     settings.GUEST_AUTH_MAX_INACTIVITY = "7d"
     assert "idle for over 7 days" in admin_client.get(_insights_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_guest_changelist_never_counts_the_whole_table_twice(admin_client):
+    GuestFactory()
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse("admin:guest_auth_guest_changelist"))
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    # The paginator's count only (no "N total" count, no date hierarchy).
+    assert len(counts) == 1, counts
+    assert site._registry[Guest].date_hierarchy is None
+
+
+# ANALYZE TABLE commits on MySQL/MariaDB: a transactional test, flushed after.
+@pytest.mark.django_db(transaction=True)
+def test_guest_changelist_takes_a_large_table_size_from_the_statistics(admin_client, monkeypatch):
+    from guest_auth import _counts
+
+    for _ in range(3):
+        GuestFactory()
+    table = connection.ops.quote_name(Guest._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {table}")
+        elif connection.vendor == "mysql":
+            cursor.execute(f"ANALYZE TABLE {table}")
+            cursor.fetchall()
+    monkeypatch.setattr(_counts, "EXACT_UP_TO", 1)
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse("admin:guest_auth_guest_changelist"))
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    if connection.vendor == "sqlite":
+        assert len(counts) == 1  # no statistics to read: counted
+    else:
+        assert counts == []
+        assert response.context["cl"].result_count == _counts.estimated_rows(Guest, "default")

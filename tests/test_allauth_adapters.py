@@ -113,6 +113,15 @@ def assert_merged(client, guest, existing, merges):
     assert merges == [(guest.pk, existing.pk)]
 
 
+def assert_kept(client, guest, existing, merges):
+    """Logged in as ``existing``; the guest and its data are apart, and come back on logout."""
+    assert whoami(client) == {"authenticated": True, "pk": str(existing.pk), "is_guest": False}
+    assert list(Note.objects.filter(user=guest).values_list("text", flat=True)) == ["cart item"]
+    assert merges == []
+    client.post("/accounts/logout/")
+    assert whoami(client) == {"authenticated": True, "pk": str(guest.pk), "is_guest": True}
+
+
 def assert_still_guest(client, guest):
     """The guest's row, Guest row, data and session are as they were."""
     user = get_user_model().objects.get(pk=guest.pk)
@@ -533,16 +542,28 @@ def test_passwordless_signup_by_code(guest_client, guest, promotions, mailoutbox
     assert promotions == [(guest.pk, "code")]
 
 
-def test_login_by_code_into_an_existing_account_merges_the_guest(
+def test_login_by_code_into_an_existing_account_keeps_the_guest(
     guest_client, guest, existing, promotions, merges, mailoutbox
 ):
+    # Issue 13: a login code can be one someone else requested and passed on.
     response = guest_client.post(REQUEST_CODE, {"email": "known@example.com"})
     assert response["Location"] == CONFIRM_CODE
     assert guest_client.get(CONFIRM_CODE).status_code == 200
     response = guest_client.post(CONFIRM_CODE, {"code": emailed_code(mailoutbox[0])})
     assert response["Location"] == "/home/"
-    assert_merged(guest_client, guest, existing, merges)
+    assert_kept(guest_client, guest, existing, merges)
     assert promotions == []
+
+
+@override_settings(GUEST_AUTH_ADAPTER="tests.testapp.adapters.ConfirmMergeAdapter")
+def test_login_by_code_can_offer_the_merge(
+    guest_client, guest, existing, promotions, merges, mailoutbox
+):
+    guest_client.post(REQUEST_CODE, {"email": "known@example.com"})
+    guest_client.post(CONFIRM_CODE, {"code": emailed_code(mailoutbox[0])})
+    assert guest_client.get("/guest/merge/").status_code == 200
+    guest_client.post("/guest/merge/")
+    assert_merged(guest_client, guest, existing, merges)
 
 
 @pytest.mark.parametrize("email", ["known@example.com", "nobody@example.com"])
@@ -583,7 +604,7 @@ def test_phone_signup(guest_client, guest, promotions, sms):
 
 
 @override_settings(**PHONE)
-def test_phone_login_into_an_existing_account_merges_the_guest(
+def test_phone_login_into_an_existing_account_keeps_the_guest(
     guest_client, guest, existing, promotions, merges, sms
 ):
     PhoneNumber.objects.create(user=existing, phone="+15550002222", verified=True)
@@ -591,7 +612,7 @@ def test_phone_login_into_an_existing_account_merges_the_guest(
     assert response["Location"] == CONFIRM_CODE
     response = guest_client.post(CONFIRM_CODE, {"code": sms[0]["code"]})
     assert response["Location"] == "/home/"
-    assert_merged(guest_client, guest, existing, merges)
+    assert_kept(guest_client, guest, existing, merges)
     assert promotions == []
 
 

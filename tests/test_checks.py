@@ -7,6 +7,7 @@ from guest_auth.checks import (
     check_inactivity_window,
     check_setup,
     check_urls,
+    check_user_ids,
     check_user_model,
 )
 
@@ -142,3 +143,44 @@ def test_rate_limit_cache_checks():
         GUEST_AUTH_IPV6_WIDE_NETWORK_RATE_LIMIT=None,
     ):
         assert check_rate_limit_cache() == []
+
+
+def test_32_bit_user_ids_warn_with_the_arithmetic():
+    assert MESSAGES["guest_auth.W020"][1:] == (
+        "The user model's primary key is a 32-bit integer and every guest uses one "
+        "of its 2,147,483,647 ids.",
+        "At 10 million new guests a day the ids run out in about 215 days, at 1 million "
+        "a day in about 5.9 years (2,147,483,647 / guests per day). Start with a custom "
+        "user model whose primary key is a BigAutoField, or silence guest_auth.W020 if "
+        "your site will never get near.",
+    )
+    from django.core.checks import registry
+
+    assert check_user_ids in registry.registry.get_checks(include_deployment_checks=True)
+    assert check_user_ids not in registry.registry.get_checks()
+    assert round((2**31 - 1) / 10_000_000) == 215
+    assert round((2**31 - 1) / 1_000_000 / 365.25, 1) == 5.9
+    from django.contrib.auth.models import User
+
+    with override_settings(AUTH_USER_MODEL="auth.User"):
+        (warning,) = check_user_ids()
+        assert (warning.id, warning.obj) == ("guest_auth.W020", User)
+        with override_settings(GUEST_AUTH_ENABLED=False):
+            assert check_user_ids() == []
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        "testapp.EmailUser",  # UUID
+        "testapp.Note",  # BigAutoField (DEFAULT_AUTO_FIELD)
+        "guest_auth.Guest",  # a one-to-one key to the user model: followed
+    ],
+)
+def test_only_32_bit_keys_warn(model, settings):
+    if model == "guest_auth.Guest" and settings.AUTH_USER_MODEL == "auth.User":
+        expected = ["guest_auth.W020"]
+    else:
+        expected = []
+    with override_settings(AUTH_USER_MODEL=model):
+        assert ids(check_user_ids()) == expected

@@ -13,6 +13,8 @@ def test_defaults():
     assert timedelta(days=30) == guest_settings.MAX_INACTIVITY
     assert timedelta(hours=1) == guest_settings.ACTIVITY_INTERVAL
     assert guest_settings.PROMOTE_REDIRECT_URL is None
+    assert guest_settings.DELETE_REDIRECT_URL is None
+    assert guest_settings.API_TOKENS == "opaque"
     assert guest_settings.PURGE_BATCH_SIZE == 1000
     assert guest_settings.ADAPTER == "guest_auth.adapter.GuestAdapter"
     assert guest_settings.MERGE_ON_LOGIN is True
@@ -24,6 +26,8 @@ def test_defaults():
         "ACTIVITY_INTERVAL",
         "BLOCKED_USER_AGENTS",
         "PROMOTE_REDIRECT_URL",
+        "DELETE_REDIRECT_URL",
+        "API_TOKENS",
         "PURGE_BATCH_SIZE",
         "ADAPTER",
         "MERGE_ON_LOGIN",
@@ -38,7 +42,9 @@ def test_defaults():
         "RATE_LIMIT_ON_CACHE_ERROR",
         "CLIENT_IP",
         "IPWARE",
+        "GUEST_ACCESS",
     }
+    assert guest_settings.GUEST_ACCESS == "all"
 
 
 def test_settings_are_read_at_access_time():
@@ -53,6 +59,7 @@ def test_settings_are_read_at_access_time():
     "name,value,message",
     [
         ("ENABLED", "yes", "GUEST_AUTH_ENABLED must be True or False, not 'yes'."),
+        ("API_TOKENS", "JWT", "GUEST_AUTH_API_TOKENS must be 'opaque' or 'jwt', not 'JWT'."),
         ("MAX_INACTIVITY", 0, "GUEST_AUTH_MAX_INACTIVITY: the duration must be positive, not 0."),
         (
             "MAX_INACTIVITY",
@@ -226,3 +233,13 @@ def test_merge_policies_are_keyed_by_label_with_callables_imported():
         } == guest_settings.MERGE_POLICIES
     with override_settings(GUEST_AUTH_MERGE_SESSION_KEYS=["coupon", "cart"]):
         assert guest_settings.MERGE_SESSION_KEYS == ("coupon", "cart")
+
+
+@pytest.mark.parametrize("value", ["none", "opt_in", True, None])
+def test_guest_access_choices(value):
+    with override_settings(GUEST_AUTH_GUEST_ACCESS=value):
+        with pytest.raises(ImproperlyConfigured) as raised:
+            getattr(guest_settings, "GUEST_ACCESS")  # noqa: B009
+        assert str(raised.value) == (
+            f"GUEST_AUTH_GUEST_ACCESS must be 'all' or 'opt-in', not {value!r}."
+        )

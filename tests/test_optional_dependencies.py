@@ -30,7 +30,8 @@ call_command("check", fail_level="ERROR", verbosity=0)
 reverse("guest_auth:promote")
 print(sorted(name for name in sys.modules
              if name.split(".")[0] in
-             ("rest_framework", "drf_spectacular", "allauth", "ipware", "python_ipware")))
+             ("rest_framework", "drf_spectacular", "allauth", "ipware", "python_ipware", "celery",
+              "rest_framework_simplejwt", "jwt")))
 """
 
 
@@ -63,3 +64,36 @@ def test_nodrf_environment_really_has_no_rest_framework():
 def test_noextras_environment_really_has_no_allauth():
     without = bool(os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"))
     assert (importlib.util.find_spec("allauth") is None) == without
+
+
+TASKS_MISSING = """
+import sys
+sys.modules["django.tasks"] = None  # neither Django 6.0's tasks framework
+sys.modules["django_tasks"] = None  # nor the backport
+import django
+django.setup()
+import guest_auth.tasks  # importable all the same (Celery's autodiscovery imports it)
+try:
+    from guest_auth.tasks import purge_guests
+except ImportError as exc:
+    print(exc)
+"""
+
+
+def test_guest_auth_tasks_without_a_tasks_framework_says_what_to_install():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONPATH": str(ROOT)}
+    env["GUEST_AUTH_TEST_WITHOUT_TASKS"] = "1"
+    result = subprocess.run(
+        [sys.executable, "-c", TASKS_MISSING],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "guest_auth.tasks needs Django's tasks framework: Django 6.0 or later, or on "
+        "Django 5.2 the django-tasks backport (pip install 'django-guest-auth[tasks]')."
+    )

@@ -177,7 +177,10 @@ def test_json_clients_get_json():
     assert response.status_code == 429
     body = response.json()
     assert body["retry_after"] == int(response["Retry-After"])
-    assert body["detail"] == f"Too many new guests; retry in {body['retry_after']} seconds."
+    seconds = body["retry_after"]
+    assert (
+        body["detail"] == f"Too many new guests; retry in {seconds} second{'s' * (seconds != 1)}."
+    )
 
 
 @pytest.mark.django_db

@@ -17,15 +17,20 @@ from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 
 from guest_auth import _ratelimit
+from tests.conftest import BROWSER_UA
 from tests.factories import UserFactory
 from tests.rest_framework_helpers import (
     API,
     BOT_UA,
     ENDPOINTS,
     LOGIN,
+    LOGOUT,
     ME,
+    MERGE,
     PROMOTE,
     SHIPPED_SCHEMA,
+    TOKEN,
+    TOKENS,
     assert_documented,
     current_schema,
     render_schema,
@@ -36,10 +41,16 @@ STATUSES = {
     (API, "post"): {201, 400, 403, 409, 413, 415, 429, 503},
     (LOGIN, "post"): {200, 400, 401, 403, 413, 415},
     (ME, "get"): {200, 401},
+    (ME, "delete"): {204, 401, 403, 409},
     (PROMOTE, "post"): {200, 400, 401, 403, 413, 415},
+    (LOGOUT, "post"): {204, 401, 403},
+    (MERGE, "get"): {200, 401, 404},
+    (MERGE, "post"): {200, 400, 401, 403, 404, 413, 415},
+    (TOKENS, "get"): {200, 401},
+    (TOKEN, "delete"): {204, 401, 403, 404},
 }
 # Parts of the schema that follow the user model.
-MODEL_DEPENDENT = ("GuestLogin", "GuestUserInfo", "GuestPromoteRequest")
+MODEL_DEPENDENT = ("GuestLogin", "GuestUserInfo", "GuestPromoteRequest", "GuestMerge")
 
 
 def shipped():
@@ -85,12 +96,15 @@ def test_model_dependent_parts():
 
 
 def test_schema_covers_every_endpoint_and_only_them():
-    names = ("create", "login", "me", "promote")
+    names = ("create", "login", "me", "promote", "logout", "merge", "tokens")
     urls = [reverse(f"guest_auth_api:{name}") for name in names]
+    urls.append(
+        reverse("guest_auth_api:token", args=["{id}"]).replace("%7B", "{").replace("%7D", "}")
+    )
     paths = shipped()["paths"]
     assert set(paths) == set(urls) == set(ENDPOINTS)
-    for url, method in ENDPOINTS.items():
-        assert list(paths[url]) == [method]
+    for url, methods in ENDPOINTS.items():
+        assert list(paths[url]) == list(methods)
 
 
 def test_schema_documents_every_status_code():
@@ -115,8 +129,11 @@ def test_schema_security_and_media_types():
             assert {"guestToken": []} in operation["security"]
             if "requestBody" in operation:
                 assert list(operation["requestBody"]["content"]) == ["application/json"]
-            for response in operation["responses"].values():
-                assert list(response["content"]) == ["application/json"]
+            for status, response in operation["responses"].items():
+                if status == "204":
+                    assert "content" not in response
+                else:
+                    assert list(response["content"]) == ["application/json"]
 
 
 # Every documented (endpoint, status) is produced, with a body the schema allows.
@@ -165,46 +182,124 @@ def _session_without_csrf():
     return client
 
 
+def _regular_client():
+    client = make_client()
+    client.force_authenticate(UserFactory())
+    return client
+
+
+def _protected_guest_client():
+    from tests.purgeapp.models import Invoice
+
+    body = _created()
+    Invoice.objects.create(owner_id=body["id"])
+    return make_client(body["token"])
+
+
 SCENARIOS = {
-    (API, 201): lambda: make_client().post(API, {}, format="json"),
-    (API, 403): lambda: make_client(user_agent=BOT_UA).post(API, {}, format="json"),
-    (API, 409): lambda: make_client(_created()["token"]).post(API, {}, format="json"),
-    (API, 400): lambda: make_client().post(API, [], format="json"),
-    (API, 413): lambda: _too_large(API),
-    (API, 415): lambda: make_client().post(API, "", content_type="text/plain"),
-    (API, 429): lambda: _over_the_rate_limit(),
-    (API, 503): lambda: _cache_unavailable(),
-    (LOGIN, 200): lambda: make_client().post(LOGIN, {"credential": _created()["credential"]}),
-    (LOGIN, 400): lambda: make_client().post(LOGIN, {}),
-    (LOGIN, 401): lambda: make_client().post(LOGIN, {"credential": _created()["token"]}),
-    (LOGIN, 403): lambda: _session_without_csrf().post(
+    (API, "post", 201): lambda: make_client().post(API, {}, format="json"),
+    (API, "post", 403): lambda: make_client(user_agent=BOT_UA).post(API, {}, format="json"),
+    (API, "post", 409): lambda: make_client(_created()["token"]).post(API, {}, format="json"),
+    (API, "post", 400): lambda: make_client().post(API, [], format="json"),
+    (API, "post", 413): lambda: _too_large(API),
+    (API, "post", 415): lambda: make_client().post(API, "", content_type="text/plain"),
+    (API, "post", 429): lambda: _over_the_rate_limit(),
+    (API, "post", 503): lambda: _cache_unavailable(),
+    (LOGIN, "post", 200): lambda: make_client().post(
         LOGIN, {"credential": _created()["credential"]}
     ),
-    (LOGIN, 413): lambda: _too_large(LOGIN),
-    (LOGIN, 415): lambda: make_client().post(LOGIN, "credential=x", content_type="text/plain"),
-    (ME, 200): lambda: make_client(_created()["token"]).get(ME),
-    (ME, 401): lambda: make_client().get(ME),
-    (PROMOTE, 200): lambda: make_client(_created()["token"]).post(PROMOTE, promote_body()),
-    (PROMOTE, 400): lambda: make_client(_created()["token"]).post(PROMOTE, {}),
-    (PROMOTE, 401): lambda: make_client().post(PROMOTE, promote_body()),
-    (PROMOTE, 403): lambda: _session_without_csrf().post(PROMOTE, promote_body()),
-    (PROMOTE, 413): lambda: _too_large(PROMOTE, _created()["token"]),
-    (PROMOTE, 415): lambda: make_client(_created()["token"]).post(
+    (LOGIN, "post", 400): lambda: make_client().post(LOGIN, {}),
+    (LOGIN, "post", 401): lambda: make_client().post(LOGIN, {"credential": _created()["token"]}),
+    (LOGIN, "post", 403): lambda: _session_without_csrf().post(
+        LOGIN, {"credential": _created()["credential"]}
+    ),
+    (LOGIN, "post", 413): lambda: _too_large(LOGIN),
+    (LOGIN, "post", 415): lambda: make_client().post(
+        LOGIN, "credential=x", content_type="text/plain"
+    ),
+    (ME, "get", 200): lambda: make_client(_created()["token"]).get(ME),
+    (ME, "get", 401): lambda: make_client().get(ME),
+    (PROMOTE, "post", 200): lambda: make_client(_created()["token"]).post(PROMOTE, promote_body()),
+    (PROMOTE, "post", 400): lambda: make_client(_created()["token"]).post(PROMOTE, {}),
+    (PROMOTE, "post", 401): lambda: make_client().post(PROMOTE, promote_body()),
+    (PROMOTE, "post", 403): lambda: _session_without_csrf().post(PROMOTE, promote_body()),
+    (PROMOTE, "post", 413): lambda: _too_large(PROMOTE, _created()["token"]),
+    (PROMOTE, "post", 415): lambda: make_client(_created()["token"]).post(
         PROMOTE, "password=x", content_type="application/x-www-form-urlencoded"
+    ),
+    (LOGOUT, "post", 204): lambda: make_client(_created()["token"]).post(LOGOUT),
+    (LOGOUT, "post", 401): lambda: make_client().post(LOGOUT),
+    (LOGOUT, "post", 403): lambda: _session_without_csrf().post(LOGOUT),
+    (TOKENS, "get", 200): lambda: make_client(_created()["token"]).get(TOKENS),
+    (TOKENS, "get", 401): lambda: make_client().get(TOKENS),
+    (TOKEN, "delete", 204): lambda: _revoke_own_credential(),
+    (TOKEN, "delete", 401): lambda: make_client().delete(_token_url("0" * 24)),
+    (TOKEN, "delete", 403): lambda: _session_without_csrf().delete(_token_url("0" * 24)),
+    (TOKEN, "delete", 404): lambda: make_client(_created()["token"]).delete(_token_url("0" * 24)),
+    (ME, "delete", 204): lambda: make_client(_created()["token"]).delete(ME),
+    (ME, "delete", 401): lambda: make_client().delete(ME),
+    (ME, "delete", 403): lambda: _regular_client().delete(ME),
+    (ME, "delete", 409): lambda: _protected_guest_client().delete(ME),
+}
+
+
+def _token_url(lookup):
+    return reverse("guest_auth_api:token", args=[lookup])
+
+
+def _revoke_own_credential():
+    created = _created()
+    return make_client(created["token"]).delete(_token_url(created["credential"].split(".")[0]))
+
+
+def _pending_merge_client():
+    """A browser whose password-reset login offered a merge (ConfirmMergeAdapter)."""
+    from django.test import Client
+
+    from tests.test_takeover import follow_reset_link, guest_with_note, reset_link_for
+
+    browser = Client(HTTP_USER_AGENT=BROWSER_UA)  # HTML pages: not the schema's business
+    guest_with_note(browser)
+    follow_reset_link(browser, reset_link_for(UserFactory()))
+    client = make_client()
+    client.cookies = browser.cookies
+    return client
+
+
+# Endpoints with two methods: (path, method, status).
+TWO_METHOD_SCENARIOS = {
+    (MERGE, "get", 200): lambda: _pending_merge_client().get(MERGE),
+    (MERGE, "get", 401): lambda: make_client().get(MERGE),
+    (MERGE, "get", 404): lambda: make_client(_created()["token"]).get(MERGE),
+    (MERGE, "post", 200): lambda: _pending_merge_client().post(MERGE, {}),
+    (MERGE, "post", 400): lambda: _pending_merge_client().post(MERGE, {"decline": "x"}),
+    (MERGE, "post", 401): lambda: make_client().post(MERGE, {}),
+    (MERGE, "post", 403): lambda: _session_without_csrf().post(MERGE, {}),
+    (MERGE, "post", 404): lambda: make_client(_created()["token"]).post(MERGE, {}),
+    (MERGE, "post", 413): lambda: _too_large(MERGE, _created()["token"]),
+    (MERGE, "post", 415): lambda: make_client(_created()["token"]).post(
+        MERGE, "decline=1", content_type="application/x-www-form-urlencoded"
     ),
 }
 
 
+def _all_scenarios():
+    return {**SCENARIOS, **TWO_METHOD_SCENARIOS}
+
+
 def test_a_scenario_for_every_documented_status():
     assert {
-        (path, status) for (path, _), statuses in STATUSES.items() for status in statuses
-    } == set(SCENARIOS)
+        (path, method, status)
+        for (path, method), statuses in STATUSES.items()
+        for status in statuses
+    } == set(_all_scenarios())
 
 
-@pytest.mark.parametrize("path,status", sorted(SCENARIOS))
+@pytest.mark.parametrize("path,method,status", sorted(_all_scenarios()))
 @pytest.mark.django_db
-def test_documented_status_is_produced_as_documented(path, status):
-    response = SCENARIOS[path, status]()
+@override_settings(GUEST_AUTH_ADAPTER="tests.testapp.adapters.ConfirmMergeAdapter")
+def test_documented_status_is_produced_as_documented(path, method, status):
+    response = _all_scenarios()[path, method, status]()
     assert response.status_code == status
     assert_documented(
         response,

@@ -27,6 +27,7 @@ from tests.rest_framework_helpers import (
     PROMOTE,
     CheckedClient,
 )
+from tests.test_translations import LOCALE_MIDDLEWARE
 from tests.testapp.models import Note
 
 User = get_user_model
@@ -133,7 +134,7 @@ def test_create_429_over_the_rate_limit(db):
     retry_after = int(response["Retry-After"])
     assert 0 < retry_after <= 3600
     assert response.json() == {
-        "detail": f"Too many new guests; retry in {retry_after} seconds.",
+        "detail": f"Too many new guests; retry in {retry_after} second{'s' * (retry_after != 1)}.",
         "retry_after": retry_after,
     }
     assert counts() == (2, 2, 2, 2)
@@ -551,3 +552,29 @@ def test_promote_uses_the_adapters_form(api):
     assert response.json() == {"accept_terms": ["This field is required."]}
     response = client.post(PROMOTE, {**promote_body(), "accept_terms": True})
     assert response.status_code == 200
+
+
+@override_settings(
+    GUEST_AUTH_RATE_LIMIT="1/h",
+    GUEST_AUTH_NETWORK_RATE_LIMIT=None,
+    MIDDLEWARE=LOCALE_MIDDLEWARE,
+)
+def test_api_messages_in_the_requests_language(db):
+    from django.utils import translation
+
+    try:
+        create(make_client())
+        client = make_client()
+        client.credentials(HTTP_ACCEPT_LANGUAGE="fr")
+        response = client.post(API, {})
+        seconds = response.json()["retry_after"]
+        assert response.json()["detail"] == (
+            f"Trop de nouveaux invités ; réessayez dans {seconds} seconde{'s' * (seconds > 1)}."
+        )
+        bot = make_client(user_agent=BOT_UA)
+        bot.credentials(HTTP_ACCEPT_LANGUAGE="de")
+        assert bot.post(API, {}).json() == {
+            "detail": "Für diesen Client kann kein Gast erstellt werden."
+        }
+    finally:
+        translation.activate("en-us")

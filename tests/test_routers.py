@@ -61,7 +61,10 @@ def test_login_merges_the_guest_read_and_locked_on_the_primary(replica):
     product = Product.objects.create(name="apple")
     CartItem.objects.create(user=guest, product=product)
     user = UserFactory()
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # What authenticate() sets once a backend accepted the password (its read
+    # would go to the replica here): a credentialed login, which merges.
+    user.backend = "django.contrib.auth.backends.ModelBackend"
+    login(request, user)
     assert CartItem.objects.using("default").get().user_id == user.pk
     assert not User().objects.using("default").filter(pk=guest.pk).exists()
 

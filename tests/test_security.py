@@ -200,13 +200,25 @@ def _guest_auth_urls():
         if namespace and namespace.startswith("guest_auth"):
             for inner in pattern.url_patterns:
                 if isinstance(inner, URLPattern):
-                    yield reverse(f"{namespace}:{inner.name}")
+                    kwargs = dict.fromkeys(inner.pattern.converters, "0" * 24)
+                    yield reverse(f"{namespace}:{inner.name}", kwargs=kwargs)
 
 
 def test_every_guest_auth_url_is_listed():
-    api = ["/api/guest/", "/api/guest/login/", "/api/guest/me/", "/api/guest/promote/"]
+    api = [
+        "/api/guest/",
+        "/api/guest/login/",
+        "/api/guest/me/",
+        "/api/guest/promote/",
+        "/api/guest/logout/",
+        "/api/guest/merge/",
+        "/api/guest/tokens/",
+        "/api/guest/tokens/000000000000000000000000/",
+    ]
     assert list(_guest_auth_urls()) == [
         PROMOTE,
+        "/guest/merge/",
+        "/guest/delete/",
         *(api if apps.is_installed("rest_framework") else []),
     ]
 
@@ -218,6 +230,9 @@ def test_state_changing_views_need_csrf(url, guest):
     client.force_login(guest)
     assert client.post(url, signup_data()).status_code == 403
     assert Guest.objects.filter(pk=guest.pk).exists()
+    if url.startswith("/api/"):
+        assert client.delete(url).status_code in (403, 405)
+        assert Guest.objects.filter(pk=guest.pk).exists()
 
 
 @pytest.mark.django_db

@@ -192,14 +192,14 @@ def test_late_request_with_a_stale_session_gets_its_own_guest():
     Guest.objects.update(created_at=timezone.now() - timedelta(minutes=5))
     user_b = create_guest(second)
     assert user_b != user_a
-    assert Guest.objects.get(pk=user_b.pk).session_hash is None
+    assert Guest.objects.get(pk=user_b.pk).race_key is None
 
 
 @pytest.mark.django_db
 def test_unknown_session_cookie_is_not_used_for_joining():
     request = make_request(session_key="x" * 32)
     create_guest(request)
-    assert Guest.objects.get().session_hash is None
+    assert Guest.objects.get().race_key is None
 
 
 @pytest.mark.skipif(connection.vendor == "sqlite", reason="needs concurrent writers")
@@ -377,3 +377,18 @@ def test_login_as_regular_user_clears_guest_marker(guest_client, user):
 def test_session_store_helper_roundtrip(db):
     key = anonymous_session(a=1)
     assert session_store(key).load() == {"a": 1}
+
+
+@pytest.mark.django_db
+def test_race_key_is_a_well_formed_uuid_of_the_session_key():
+    import hashlib
+    from uuid import UUID
+
+    key = anonymous_session()
+    request = make_request(session_key=key)
+    load_sessions(request)
+    user = create_guest(request)
+    race_key = Guest.objects.get(pk=user.pk).race_key
+    # Version 4 and RFC 4122 variant: MariaDB's uuid type refuses other bits.
+    assert (race_key.version, race_key.variant) == (4, "specified in RFC 4122")
+    assert race_key == UUID(bytes=hashlib.sha256(key.encode()).digest()[:16], version=4)

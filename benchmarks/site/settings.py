@@ -70,6 +70,11 @@ def _database(url: str) -> dict:
 DATABASES = {"default": _database(os.environ["BENCH_DATABASE_URL"])}
 DATABASES["default"].setdefault("CONN_MAX_AGE", None)
 
+# Rate limits as a deployment behind a proxy has them: the default limits,
+# per client address read from the proxy's header (see proxy.py), counted in
+# the shared Redis cache when there is one.
+GUEST_AUTH_CLIENT_IP = "benchmarks.site.proxy.client_ip"
+
 if os.environ.get("BENCH_REDIS_URL"):
     CACHES = {
         "default": {

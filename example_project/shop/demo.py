@@ -65,6 +65,22 @@ def _demo_user() -> bool:
     return True
 
 
+def reset_demo_cart(user) -> None:
+    """Before someone logs in as the shared demo account: back to one mug.
+
+    Every visitor who tries "log in as demo" merges a guest cart into the same
+    account; without this, the README's "one mug plus what you added" would
+    hold only for the first of them. Other accounts are left alone.
+    """
+    if user.get_username() != DEMO_USERNAME:
+        return
+    mug = Product.objects.filter(name="Enamel mug").first()
+    with transaction.atomic():
+        CartItem.objects.filter(user=user).delete()
+        if mug is not None:
+            CartItem.objects.create(user=user, product=mug)
+
+
 def _history() -> int:
     """Thirty days of made-up guest traffic for the admin's insights.
 

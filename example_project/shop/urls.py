@@ -14,4 +14,5 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("account/", views.account, name="account"),
+    path("app/", views.app, name="app"),
 ]

@@ -7,7 +7,7 @@ guest is created, so a bad request leaves no user behind.
 """
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
+from django.contrib.auth.views import LoginView, redirect_to_login
 from django.db import transaction
 from django.db.models import F
 from django.http import Http404
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from guest_auth.decorators import allow_guest, regular_user_required
 
+from .demo import reset_demo_cart
 from .forms import CheckoutForm, PreferencesForm, QuantityForm
 from .models import MAX_QUANTITY, CartItem, Order, OrderLine, Preferences, Product
 
@@ -221,3 +222,22 @@ def account(request):
         "orders": Order.objects.filter(user=request.user),
     }
     return render(request, "shop/account.html", context)
+
+
+class ShopLoginView(LoginView):
+    """Django's login page; logging in as the shared demo account resets its cart first."""
+
+    def form_valid(self, form):
+        reset_demo_cart(form.get_user())
+        return super().form_valid(form)
+
+
+def app(request):
+    """The shop as a single-page app: plain JavaScript that uses only the APIs."""
+    from django.apps import apps
+
+    return render(
+        request,
+        "shop/app.html",
+        {"has_api": apps.is_installed("rest_framework"), "products": Product.objects.all()},
+    )

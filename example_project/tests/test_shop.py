@@ -36,6 +36,13 @@ def add(client, product, **extra):
     return client.post(reverse("shop:add_to_cart", args=[product.pk]), **extra)
 
 
+@pytest.fixture
+def make_client():
+    from django.test import Client
+
+    return Client
+
+
 def promote(client, username="alice"):
     return client.post(
         reverse("guest_auth:promote"),
@@ -605,14 +612,37 @@ def test_logging_in_as_a_guest_adds_the_guest_cart_to_the_account(client, demo_u
 
 
 def test_merged_quantities_stop_at_the_maximum(client, demo_user):
+    # Not the demo account: its cart is reset at every login.
     mug = Product.objects.get(name="Enamel mug")
-    demo_user.cart_items.update(quantity=MAX_QUANTITY - 1)
+    bob = User.objects.create_user("bob", password=PASSWORD)
+    CartItem.objects.create(user=bob, product=mug, quantity=MAX_QUANTITY - 1)
     add(client, mug)
     add(client, mug)
 
-    log_in(client)
+    log_in(client, username="bob", password=PASSWORD)
 
-    assert demo_user.cart_items.get().quantity == MAX_QUANTITY
+    assert bob.cart_items.get().quantity == MAX_QUANTITY
+
+
+def test_every_visitor_logging_in_as_demo_finds_one_mug_plus_their_cart(demo_user, make_client):
+    mug = Product.objects.get(name="Enamel mug")
+    pen = Product.objects.get(name="Fountain pen")
+    for _ in range(3):
+        visitor = make_client()
+        add(visitor, pen)
+        log_in(visitor)
+        assert sorted(demo_user.cart_items.values_list("product__name", "quantity")) == [
+            ("Enamel mug", 1),
+            ("Fountain pen", 1),
+        ]
+    assert mug.pk
+
+
+def test_many_guests_from_one_address_are_not_locked_out(product, make_client):
+    # The demo runs on localhost: every visitor shares 127.0.0.1.
+    for _ in range(40):
+        assert add(make_client(), product).status_code == 302
+    assert Guest.objects.count() == 40
 
 
 def test_logging_in_moves_guest_preferences_and_orders(client, demo_user, product):

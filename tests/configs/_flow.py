@@ -33,6 +33,7 @@ __all__ = [
     "mfa_kept_out",
     "own_api_view",
     "promote_form",
+    "promote_page_sends_to_signup",
     "rate_limited",
     "run",
     "schema",
@@ -150,6 +151,17 @@ def promote_form() -> str:
     body = _json(response)
     expect(str(body["pk"]) == str(pk) and not body["is_guest"], "still logged in, promoted")
     return "promote page promoted the guest in place"
+
+
+def promote_page_sends_to_signup() -> str:
+    """With allauth as the signup, guest_auth's promote page sends guests to allauth's,
+    whose email rules then apply (no promotion that skips them)."""
+    visitor, pk = become_guest()
+    response = visitor.get("/guest/promote/")
+    expect(response.status_code == 302, "the promote page should redirect", response)
+    expect(response["Location"].startswith("/accounts/signup/"), "to allauth's signup", response)
+    expect(guests().filter(pk=pk).exists(), "the guest is still a guest")
+    return "the promote page sends guests to allauth's signup"
 
 
 def login_redirects() -> str:

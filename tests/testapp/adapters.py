@@ -25,3 +25,44 @@ class EmailGuestAdapter(GuestAdapter):
         import secrets
 
         return f"guest-{secrets.token_hex(8)}@guest.invalid"
+
+
+class VanishingGuestAdapter(GuestAdapter):
+    """Its promote form deletes the guest while validating: a purge in between."""
+
+    def get_promote_form_class(self, request):
+        base = super().get_promote_form_class(request)
+
+        class VanishingForm(base):
+            def clean(self):
+                cleaned = super().clean()
+                request.user.__class__._default_manager.filter(pk=request.user.pk).delete()
+                return cleaned
+
+        return VanishingForm
+
+
+class PromotionBarrierAdapter(GuestAdapter):
+    """Holds promotions after validation until two requests got there, to force a race."""
+
+    barrier = threading.Barrier(2, timeout=20)
+
+    def get_promote_form_class(self, request):
+        base = super().get_promote_form_class(request)
+        barrier = self.barrier
+
+        class RacingForm(base):
+            def clean(self):
+                cleaned = super().clean()
+                barrier.wait()  # both have passed the "name is free" check
+                return cleaned
+
+        return RacingForm
+
+
+class ConfirmMergeAdapter(GuestAdapter):
+    """Offers the merge for confirmation after logins that checked no credential."""
+
+    def login_merge_action(self, request, guest, user):
+        action = super().login_merge_action(request, guest, user)
+        return "confirm" if action == "keep" else action

@@ -86,3 +86,9 @@ def template_view(request):
         "{% load guest_auth %}{% if user|is_guest %}guest{% else %}not-guest{% endif %}"
     )
     return HttpResponse(template.render({"user": request.user}, request))
+
+
+async def async_staff_view(request):
+    """What an async view sees of the user's privileges."""
+    user = await request.auser()
+    return JsonResponse({"is_staff": user.is_staff, "is_superuser": user.is_superuser})

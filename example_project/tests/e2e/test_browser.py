@@ -176,3 +176,67 @@ def test_admin_insights(new_page, expect, screenshot):
     expect(admin.locator("#guests-purgeable")).to_contain_text("9")
     expect(admin.locator("#conversion-rate")).to_contain_text(re.compile(r"\d+\.\d\s%"))
     screenshot(admin, "10-admin-insights")
+
+
+# The page writes "1 \N{MULTIPLICATION SIGN} Desk plant".
+CART_TEXT = [f"1 {chr(0xD7)} Desk plant", f"1 {chr(0xD7)} Enamel mug"]
+
+
+def test_the_app_page_keeps_a_guest_cart_across_a_reload_and_a_signup(page, expect, screenshot):
+    page.goto("/app/")
+    expect(page.get_by_role("status")).to_have_text(
+        "You are not signed in. Adding to the cart makes you a guest."
+    )
+    page.get_by_role("button", name="Add to cart: Enamel mug").click()
+    expect(page.locator("#app-cart-count")).to_have_text("1")
+    page.get_by_role("button", name="Add to cart: Desk plant").click()
+    expect(page.locator("#app-cart-count")).to_have_text("2")
+    guest_pk = Guest.objects.get().pk
+    expect(page.get_by_role("status")).to_have_text(f"You are a guest (user {guest_pk}).")
+    # The page sends no cookies: the browser holds no session of the guest.
+    assert not [c for c in page.context.cookies() if c["name"] == "sessionid"]
+
+    page.reload()  # the token was in memory only: the device credential brings the guest back
+    expect(page.get_by_role("status")).to_have_text(f"You are a guest (user {guest_pk}).")
+    expect(page.locator("#app-cart li")).to_have_text(CART_TEXT)
+    screenshot(page, "11-app-guest-cart")
+
+    page.get_by_label("Username").fill("appuser")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("status")).to_have_text(f"Signed in as appuser (user {guest_pk}).")
+    expect(page.locator("#app-cart li")).to_have_text(CART_TEXT)
+    screenshot(page, "12-app-signed-up")
+    assert User.objects.get(username="appuser").pk == guest_pk
+    assert not Guest.objects.exists()
+
+    page.reload()
+    expect(page.get_by_role("status")).to_have_text(f"Signed in as appuser (user {guest_pk}).")
+
+
+def test_a_guest_signs_up_on_allauths_page_and_keeps_the_cart(page, expect, screenshot):
+    add_to_cart(page, "Canvas tote bag")
+    guest_pk = Guest.objects.get().pk
+    page.goto("/auth/signup/")
+    page.get_by_label("Username").fill("bea")
+    page.get_by_label(re.compile(r"^Password")).first.fill(PASSWORD)
+    page.get_by_label(re.compile(r"Password \(again\)")).fill(PASSWORD)
+    screenshot(page, "13-allauth-signup-as-guest")
+    page.get_by_role("button", name="Sign Up").click()
+    page.goto("/cart/")
+    expect(page.get_by_text("Signed in as bea")).to_be_visible()
+    assert cart_lines(page) == {"Canvas tote bag": 1}
+    assert User.objects.get(username="bea").pk == guest_pk
+
+
+def test_a_guest_deletes_its_data(page, expect, screenshot):
+    add_to_cart(page, "Dot-grid notebook")
+    guest_pk = Guest.objects.get().pk
+    page.goto("/guest/delete/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Delete your data")
+    screenshot(page, "14-delete-my-data")
+    page.get_by_role("button", name="Delete my data").click()
+    page.wait_for_url("**/")
+    expect(page.get_by_text("You are not signed in.")).to_be_visible()
+    assert not User.objects.filter(pk=guest_pk).exists()
+    assert not CartItem.objects.filter(user_id=guest_pk).exists()

@@ -6,7 +6,11 @@ Install with ``pip install "django-guest-auth[allauth]"`` and set::
     SOCIALACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestSocialAccountAdapter"
 
 or put :class:`GuestAccountAdapterMixin` and :class:`GuestSocialAccountAdapterMixin`
-first in the bases of the adapters your site already has.
+first in the bases of the adapters your site already has. allauth's headless
+API (``allauth.headless``, both clients) works with guests through the same
+adapters; with its JWT token strategy, use
+``guest_auth.contrib.allauth.tokens.GuestJWTTokenStrategy`` for the
+``is_guest`` claim.
 
 This package is the only part of guest_auth that imports allauth, and only
 when one of these names is used: importing the package itself imports nothing

@@ -14,6 +14,15 @@ guests are sent to allauth's signup page instead, as the core sends them
 from Django's password pages to promotion. Other views (logout,
 connections) see the guest as it is. Nothing happens unless ACCOUNT_ADAPTER
 includes GuestAccountAdapterMixin.
+
+allauth's headless API (``allauth.headless``) gets the same treatment, for
+both of its clients. A ``browser`` client's guest is in the session, as for
+the web views. An ``app`` client has no cookie session: its guest is the one
+whose guest_auth API token (``Authorization: Token ...``) the request sends
+to an entrance endpoint; a login there replaces that guest (merged by the
+user_logged_in receiver, as every login is), and a signup promotes it,
+keeping the token it sent. Headless endpoints that manage credentials answer
+a guest 403 in allauth's error format.
 """
 
 from __future__ import annotations
@@ -24,10 +33,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
+from guest_auth._login import replacing
 from guest_auth._session import is_guest
+from guest_auth._tokens import authenticate_api_token
 
 from . import _guests
 
@@ -36,7 +48,7 @@ if TYPE_CHECKING:
 
     from django.http import HttpRequest, HttpResponseBase
 
-__all__: list[str] = []
+__all__ = ["before_view", "concerns", "integration_enabled", "kind"]
 
 # Entrance views that are neither RedirectAuthenticatedUserMixin subclasses
 # nor in a provider's package: function views by name, the others by class.
@@ -63,6 +75,44 @@ _MFA_ENTRANCE_CLASSES = (
 # Every provider's login and callback views live under this package.
 _PROVIDERS_PACKAGE = "allauth.socialaccount.providers."
 
+# allauth.headless's entrance endpoints (both clients) and those that manage a
+# signed-in account's credentials.
+_HEADLESS_ENTRANCE_CLASSES = (
+    "allauth.headless.account.views.LoginView",
+    "allauth.headless.account.views.SignupView",
+    "allauth.headless.account.views.RequestLoginCodeView",
+    "allauth.headless.account.views.ResendLoginCodeView",
+    "allauth.headless.account.views.ConfirmLoginCodeView",
+    "allauth.headless.account.views.VerifyEmailView",
+    "allauth.headless.account.views.VerifyPhoneView",
+    "allauth.headless.account.views.ResendPhoneVerificationCodeView",
+    "allauth.headless.account.views.ResendEmailVerificationCodeView",
+    "allauth.headless.socialaccount.views.RedirectToProviderView",
+    "allauth.headless.socialaccount.views.ProviderTokenView",
+    "allauth.headless.socialaccount.views.ProviderSignupView",
+)
+_HEADLESS_MFA_ENTRANCE_CLASSES = (
+    "allauth.headless.mfa.views.AuthenticateView",
+    "allauth.headless.mfa.views.AuthenticateWebAuthnView",
+    "allauth.headless.mfa.views.LoginWebAuthnView",
+    "allauth.headless.mfa.views.SignupWebAuthnView",
+    "allauth.headless.mfa.views.TrustView",
+)
+_HEADLESS_KEPT_OUT_CLASSES = (
+    "allauth.headless.account.views.ChangePasswordView",
+    "allauth.headless.account.views.ManageEmailView",
+    "allauth.headless.account.views.ManagePhoneView",
+    "allauth.headless.socialaccount.views.ManageProvidersView",
+)
+_HEADLESS_MFA_KEPT_OUT_CLASSES = (
+    "allauth.headless.mfa.views.AuthenticatorsView",
+    "allauth.headless.mfa.views.ManageTOTPView",
+    "allauth.headless.mfa.views.ManageRecoveryCodesView",
+    "allauth.headless.mfa.views.ManageWebAuthnView",
+)
+# The URL namespace allauth.headless gives its app client's endpoints.
+_APP_NAMESPACE = "app"
+
 # Credential management: guests go to the signup page. Every allauth.mfa view
 # that is not an entrance is one too.
 _KEPT_OUT_CLASSES = (
@@ -72,6 +122,7 @@ _KEPT_OUT_CLASSES = (
     "allauth.account.views.ChangePhoneView",
 )
 _MFA_PACKAGE = "allauth.mfa."
+_HEADLESS_PACKAGE = "allauth.headless."
 
 
 def concerns(view_func: Callable[..., Any]) -> bool:
@@ -81,13 +132,62 @@ def concerns(view_func: Callable[..., Any]) -> bool:
 
 def before_view(request: HttpRequest, view_func: Callable[..., Any]) -> HttpResponseBase | None:
     """Hide a guest from an entrance view, or send it from a credentials page to signup."""
+    kind = _kind(view_func)
+    if kind in (_HEADLESS_ENTRANCE, _HEADLESS_KEPT_OUT):
+        return _before_headless_view(request, kind)
     # Reading request.user costs nothing extra: these views read it anyway.
     if not is_guest(request.user):
         return None
-    if _kind(view_func) == _KEPT_OUT:
+    if kind == _KEPT_OUT:
         return redirect_to_login(request.get_full_path(), reverse("account_signup"))
     _guests.hide(request, _guests.current_guest(request))
     return None
+
+
+def kind(view_func: Callable[..., Any]) -> str | None:
+    """ "entrance", "kept out" or None, as before_view() treats the view
+    (None too when the integration is off); for ``manage.py guest_access``."""
+    return _kind(view_func) if integration_enabled() else None
+
+
+def _before_headless_view(request: HttpRequest, kind: str) -> HttpResponseBase | None:
+    match = getattr(request, "resolver_match", None)
+    app = match is not None and _APP_NAMESPACE in match.namespaces
+    guest = _token_guest(request) if app else None
+    if guest is None and not app and is_guest(request.user):
+        guest = _guests.current_guest(request)
+    if guest is None:
+        return None
+    if kind == _HEADLESS_KEPT_OUT:
+        # allauth.headless's error format.
+        return JsonResponse(
+            {
+                "status": 403,
+                "errors": [
+                    {
+                        "message": "Guests create their account (sign up) first.",
+                        "code": "guest",
+                    }
+                ],
+            },
+            status=403,
+        )
+    _guests.hide(request, guest)
+    if app:
+        # No session of its own to flush: say which guest a login replaces.
+        replacing(request, guest)
+    return None
+
+
+def _token_guest(request: HttpRequest) -> Any:
+    """The guest of the guest_auth API token the request sends, or None."""
+    parts = request.headers.get("Authorization", "").split()
+    if len(parts) != 2 or parts[0].lower() != "token":
+        return None
+    result = authenticate_api_token(request, parts[1])
+    if result is None or not is_guest(result[0]):
+        return None
+    return result[0]
 
 
 def integration_enabled() -> bool:
@@ -102,11 +202,25 @@ def integration_enabled() -> bool:
 
 _ENTRANCE = "entrance"
 _KEPT_OUT = "kept out"
+_HEADLESS_ENTRANCE = "headless entrance"
+_HEADLESS_KEPT_OUT = "headless kept out"
 
 
 @lru_cache(maxsize=1024)
 def _kind(view_func: Callable[..., Any]) -> str | None:
-    """_ENTRANCE, _KEPT_OUT or None; remembered per view (URLconfs hold a fixed set)."""
+    """_ENTRANCE, _KEPT_OUT, their headless kinds or None; remembered per view
+    (URLconfs hold a fixed set)."""
+    view_class = getattr(view_func, "view_class", None)
+    if view_class is not None and view_class.__module__.startswith(_HEADLESS_PACKAGE):
+        if issubclass(
+            view_class, _classes(_HEADLESS_ENTRANCE_CLASSES, _HEADLESS_MFA_ENTRANCE_CLASSES)
+        ):
+            return _HEADLESS_ENTRANCE
+        if issubclass(
+            view_class, _classes(_HEADLESS_KEPT_OUT_CLASSES, _HEADLESS_MFA_KEPT_OUT_CLASSES)
+        ):
+            return _HEADLESS_KEPT_OUT
+        return None
     if _is_entrance(view_func):
         return _ENTRANCE
     if _is_kept_out(view_func):
@@ -151,5 +265,10 @@ def _classes(paths: tuple[str, ...], mfa_paths: tuple[str, ...]) -> tuple[type, 
 
 
 def _installed_part(path: str) -> bool:
-    """Whether the dotted ``path`` is in allauth's core or in an installed optional app."""
-    return all(apps.is_installed(app) for app in _OPTIONAL_APPS if path.startswith(f"{app}."))
+    """Whether the dotted ``path`` is in allauth's core or in an installed optional app
+    (headless's views of socialaccount and mfa need those apps too)."""
+    needed = [app for app in _OPTIONAL_APPS if path.startswith(f"{app}.")]
+    for app in ("allauth.socialaccount", "allauth.mfa"):
+        if path.startswith(f"allauth.headless.{app.split('.')[1]}."):
+            needed.append(app)
+    return all(apps.is_installed(app) for app in needed)

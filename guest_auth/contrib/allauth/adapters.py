@@ -5,8 +5,10 @@ same primary key, everything the guest wrote stays attached. allauth's
 ``new_user()`` hands the guest to the signup form instead of a fresh user,
 and ``save_user()`` promotes it through
 :func:`guest_auth.services.promote_guest`. Logging into an account that
-already exists goes through Django's ``login()``, which merges the guest
-into it like any login does (``services.merge_guest``).
+already exists goes through Django's ``login()``: a password or social
+login merges the guest into it (``services.merge_guest``); a login by code,
+password-reset link or email confirmation keeps the guest apart unless the
+site's GuestAdapter.login_merge_action() says otherwise.
 
 After the promotion the session is left signed out, exactly as allauth
 expects of a new account: allauth then logs it in once its checks pass
@@ -24,6 +26,7 @@ from django.db import router, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from guest_auth._credentials import CREDENTIAL_CHECKED
 from guest_auth._login import watch_session
 from guest_auth._promote import PASSWORD_ALREADY_SET, promote_guest
 from guest_auth.exceptions import NotAGuest
@@ -101,6 +104,8 @@ class GuestAccountAdapterMixin:
         report a guest's session being replaced by the login.
         """
         watch_session(request)
+        # Read before login() replaces the session that holds allauth's record.
+        setattr(request, CREDENTIAL_CHECKED, _checked_credential(request, user))
         super().login(request, user)  # type: ignore[misc]
 
 
@@ -188,6 +193,21 @@ def _social_account_adapter() -> type:
 
     GuestSocialAccountAdapter.__module__ = __name__
     return GuestSocialAccountAdapter
+
+
+# allauth's authentication methods (its record of this session) that check a
+# credential the visitor typed: a password, a provider's login. Not "code"
+# (login by code), "password_reset", email or phone verification, or a
+# passkey-only "mfa" login: those codes and links can be sent by someone else.
+_CREDENTIAL_METHODS = frozenset({"password", "socialaccount"})
+
+
+def _checked_credential(request: HttpRequest, user: Any) -> bool:
+    """Whether allauth authenticated ``user`` in this session with a credential."""
+    from allauth.account.authentication import get_authentication_records
+
+    records = get_authentication_records(request, user)
+    return any(record.get("method") in _CREDENTIAL_METHODS for record in records)
 
 
 def _field_values(user: Any) -> dict[str, Any]:

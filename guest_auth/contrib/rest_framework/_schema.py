@@ -68,6 +68,16 @@ else:
                 header_name="Authorization", token_prefix=self.target.keyword
             )
 
+    class _GuestJWTScheme(OpenApiAuthenticationExtension):
+        # Only with GUEST_AUTH_API_TOKENS = "jwt"; drf-spectacular skips a
+        # target it cannot import (simplejwt not installed).
+        target_class = "guest_auth.contrib.simplejwt.authentication.GuestJWTAuthentication"
+        match_subclasses = True
+        name = "jwtAuth"
+
+        def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+            return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
     class _UserIdFieldSchema(OpenApiSerializerFieldExtension):
         target_class = "guest_auth.contrib.rest_framework._serializers.UserIdField"
 

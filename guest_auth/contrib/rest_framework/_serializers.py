@@ -15,9 +15,13 @@ from rest_framework.settings import api_settings
 
 __all__ = [
     "GuestCreateRequestSerializer",
+    "GuestCredentialSerializer",
     "GuestErrorSerializer",
     "GuestLoginRequestSerializer",
     "GuestLoginSerializer",
+    "GuestMergeRequestSerializer",
+    "GuestMergeSerializer",
+    "GuestProtectedSerializer",
     "GuestRateLimitedSerializer",
     "GuestUserInfoSerializer",
     "UserIdField",
@@ -43,10 +47,27 @@ class GuestLoginSerializer(serializers.Serializer):
     id = UserIdField(help_text=_("The user's primary key."))
     is_guest = serializers.BooleanField()
     token = serializers.CharField(
+        required=False,
         help_text=_(
             "Send it as 'Authorization: Token <token>'. Expires after "
-            "GUEST_AUTH_MAX_INACTIVITY without use."
-        )
+            "GUEST_AUTH_MAX_INACTIVITY without use. Absent when the site hands "
+            "out JWTs (GUEST_AUTH_API_TOKENS = 'jwt'): then access and refresh."
+        ),
+    )
+    access = serializers.CharField(
+        required=False,
+        help_text=_(
+            "With GUEST_AUTH_API_TOKENS = 'jwt' only: a simplejwt access token, sent as "
+            "'Authorization: Bearer <access>'. Its is_guest claim says the user is a guest."
+        ),
+    )
+    refresh = serializers.CharField(
+        required=False,
+        help_text=_(
+            "With GUEST_AUTH_API_TOKENS = 'jwt' only: the refresh token for the site's "
+            "simplejwt refresh view; refused once the guest is promoted by another "
+            "client, purged or deleted."
+        ),
     )
     credential = serializers.CharField(
         help_text=_(
@@ -104,8 +125,45 @@ class GuestUserInfoSerializer(serializers.Serializer):
     is_verified = serializers.BooleanField()
 
 
+class GuestCredentialSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text=_("The public part of the token, before the dot."))
+    kind = serializers.ChoiceField(choices=["token", "credential"])
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("Tokens only: updated at most once an activity interval.")
+    )
+    current = serializers.BooleanField(help_text=_("The token this request authenticated with."))
+
+
+class GuestMergeCountsSerializer(serializers.Serializer):
+    moved = serializers.IntegerField()
+    kept = serializers.IntegerField()
+    dropped = serializers.IntegerField()
+
+
+class GuestMergeSerializer(serializers.Serializer):
+    guest = UserIdField(help_text=_("The former guest's primary key."))
+    merged = serializers.BooleanField()
+    summary = serializers.DictField(
+        child=GuestMergeCountsSerializer(),
+        help_text=_("Per model label: rows moved, kept with the guest, dropped."),
+    )
+
+
+class GuestMergeRequestSerializer(serializers.Serializer):
+    decline = serializers.BooleanField(required=False, default=False)
+
+
 class GuestErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+
+
+class GuestProtectedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    protected_by = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_('Labels ("app.Model") of the models whose rows keep the guest.'),
+    )
 
 
 class GuestRateLimitedSerializer(serializers.Serializer):

@@ -17,6 +17,8 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
 from guest_auth import _secrets
+from guest_auth._access import OPT_IN, opt_in_only
+from guest_auth._session import is_guest
 from guest_auth._tokens import authenticate_api_token
 
 __all__ = ["GuestTokenAuthentication"]
@@ -52,6 +54,12 @@ class GuestTokenAuthentication(BaseAuthentication):
         result = authenticate_api_token(request._request, raw)
         if result is None and not self._ignore_failures:
             raise AuthenticationFailed(_("Invalid or expired token."))
+        if result is not None and opt_in_only() and is_guest(result[0]):
+            # GUEST_AUTH_GUEST_ACCESS = "opt-in": a guest's token counts on the
+            # views that opt in only; elsewhere the client is anonymous.
+            view = (getattr(request, "parser_context", None) or {}).get("view")
+            if not getattr(type(view), OPT_IN, False):
+                return None
         return result
 
     def authenticate_header(self, request: Request) -> str:

@@ -13,4 +13,8 @@ urlpatterns = [
     path("login/", views.GuestLoginView.as_view(), name="login"),
     path("me/", views.GuestMeView.as_view(), name="me"),
     path("promote/", views.GuestPromoteView.as_view(), name="promote"),
+    path("logout/", views.GuestLogoutView.as_view(), name="logout"),
+    path("merge/", views.GuestMergeView.as_view(), name="merge"),
+    path("tokens/", views.GuestCredentialsView.as_view(), name="tokens"),
+    path("tokens/<str:id>/", views.GuestCredentialView.as_view(), name="token"),
 ]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError
 from django.http import HttpRequest
@@ -22,6 +23,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import (
     APIException,
     AuthenticationFailed,
+    NotFound,
     PermissionDenied,
     ValidationError,
 )
@@ -32,13 +34,31 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from guest_auth._login import (
+    KEPT_GUEST_SESSION_KEY,
+    PENDING_MERGE_SESSION_KEY,
+    merge_into,
+    pending_merge,
+)
+from guest_auth._merge import merge_guest
 from guest_auth._promote import promote_guest
-from guest_auth._session import is_guest
-from guest_auth._tokens import create_api_guest, login_with_device_credential
+from guest_auth._purge import delete_guest
+from guest_auth._session import is_guest, session_user_id
+from guest_auth._signup import allauth_is_signup
+from guest_auth._tokens import (
+    REQUEST_TOKEN,
+    create_api_guest,
+    credentials_of,
+    login_with_device_credential,
+    revoke_credential,
+    revoke_request_token,
+)
 from guest_auth.adapter import get_adapter
+from guest_auth.conf import guest_settings
 from guest_auth.exceptions import (
     AlreadyAuthenticated,
     GuestCreationDenied,
+    GuestProtected,
     NotAGuest,
     RateLimited,
     RateLimitUnavailable,
@@ -49,9 +69,13 @@ from ._schema import BAD_REQUEST, RETRY_AFTER, document, response
 from ._serializers import (
     PASSWORD_FIELDS,
     GuestCreateRequestSerializer,
+    GuestCredentialSerializer,
     GuestErrorSerializer,
     GuestLoginRequestSerializer,
     GuestLoginSerializer,
+    GuestMergeRequestSerializer,
+    GuestMergeSerializer,
+    GuestProtectedSerializer,
     GuestRateLimitedSerializer,
     GuestUserInfoSerializer,
     form_errors,
@@ -60,7 +84,16 @@ from ._serializers import (
 from .authentication import GuestTokenAuthentication
 from .permissions import IsGuest
 
-__all__ = ["GuestCreateView", "GuestLoginView", "GuestMeView", "GuestPromoteView"]
+__all__ = [
+    "GuestCreateView",
+    "GuestCredentialView",
+    "GuestCredentialsView",
+    "GuestLoginView",
+    "GuestLogoutView",
+    "GuestMeView",
+    "GuestMergeView",
+    "GuestPromoteView",
+]
 
 _TAGS = ["guest"]
 _CSRF = " (also a session-authenticated request without a valid CSRF token)"
@@ -75,6 +108,9 @@ _NOT_JSON = (
     "The Content-Type is not application/json (also for an empty body: a cross-site "
     "form cannot send JSON)."
 )
+_ALLAUTH_SIGNUP = _(
+    "Sign up through the site's django-allauth signup, which verifies the email address."
+)
 
 
 class _AlreadyAuthenticated(APIException):
@@ -84,12 +120,17 @@ class _AlreadyAuthenticated(APIException):
 
 
 class _GuestAPIView(APIView):
+    # _access.OPT_IN: guests reach these endpoints with GUEST_AUTH_GUEST_ACCESS = "opt-in".
+    guest_auth_opt_in = True
     # Fixed rather than the site's defaults, so the endpoints and their schema
     # behave the same on every site: the token first, so that an anonymous
     # request gets 401 with WWW-Authenticate rather than 403.
     authentication_classes = [GuestTokenAuthentication, SessionAuthentication]
     parser_classes = [GuestJSONParser]
     renderer_classes = [JSONRenderer]
+    # Whether POST takes a JSON body (size-checked, and 415 unless JSON); a
+    # view that never reads one (logout) leaves it unread.
+    takes_body = True
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
@@ -99,7 +140,7 @@ class _GuestAPIView(APIView):
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         # Not for a method the view does not have: that is a 405.
-        body = request.method == "POST" and hasattr(self, "post")
+        body = self.takes_body and request.method == "POST" and hasattr(self, "post")
         if body:
             # Before anything reads it (a session's CSRF check reads forms).
             check_body_size(request)
@@ -108,6 +149,16 @@ class _GuestAPIView(APIView):
             # After authentication (a session without its CSRF token is a 403)
             # and before the view: no guest, no rate-limit budget spent.
             check_json(request)
+
+    def get_authenticators(self) -> list[Any]:
+        authenticators = super().get_authenticators()
+        if guest_settings.API_TOKENS == "jwt":
+            from guest_auth.contrib.simplejwt.authentication import GuestJWTAuthentication
+
+            jwt = GuestJWTAuthentication()
+            jwt._plain_errors = True
+            authenticators.insert(1, jwt)
+        return authenticators
 
 
 class _LogInView(_GuestAPIView):
@@ -119,7 +170,8 @@ class _LogInView(_GuestAPIView):
     def get_authenticators(self) -> list[Any]:
         authenticators = super().get_authenticators()
         for authenticator in authenticators:
-            if isinstance(authenticator, GuestTokenAuthentication):
+            if hasattr(authenticator, "_ignore_failures"):
+                # guest_auth's opaque tokens and JWTs
                 authenticator._ignore_failures = True
         return authenticators
 
@@ -194,7 +246,7 @@ class GuestCreateView(_LogInView):
             )
         except GuestCreationDenied:
             raise PermissionDenied(_("No guest can be created for this client.")) from None
-        body = {"id": user.pk, "is_guest": True, "token": token, "credential": credential}
+        body = _login_body(user, token, credential)
         return Response(GuestLoginSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
@@ -235,12 +287,17 @@ class GuestLoginView(_LogInView):
         if result is None:
             raise AuthenticationFailed(_("Invalid credential."))
         user, token = result
-        body = {"id": user.pk, "is_guest": True, "token": token, "credential": credential}
+        body = _login_body(user, token, credential)
         return Response(GuestLoginSerializer(body).data)
 
 
+class _Protected(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "protected"
+
+
 class GuestMeView(_GuestAPIView):
-    """GET: the current user's id, is_guest and is_verified."""
+    """GET: the current user's id, is_guest and is_verified. DELETE: the guest deletes itself."""
 
     permission_classes = [IsAuthenticated]
 
@@ -259,6 +316,39 @@ class GuestMeView(_GuestAPIView):
     )
     def get(self, request: Request) -> Response:
         return Response(_user_info(request._request, request.user))
+
+    @document(
+        operation_id="guest_delete",
+        summary="Delete the current guest now",
+        description=(
+            "Deletes the guest and everything that goes with it under the site's on_delete "
+            "rules, as the purge would, and logs it out (its session, tokens and device "
+            "credentials go with it). Only for guests: regular users get 403 and nothing "
+            "is deleted. When rows the guest owns must stay (PROTECT or RESTRICT), nothing "
+            "is deleted and the answer is 409 with `protected_by`."
+        ),
+        tags=_TAGS,
+        responses={
+            204: response(None, "The guest is gone."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            403: response(GuestErrorSerializer, "Not a guest" + _CSRF + "."),
+            409: response(
+                GuestProtectedSerializer, "Rows the guest owns must stay: nothing was deleted."
+            ),
+        },
+    )
+    def delete(self, request: Request) -> Response:
+        if not is_guest(request.user):
+            raise PermissionDenied(IsGuest.message)
+        try:
+            delete_guest(request._request, request.user)
+        except GuestProtected as exc:
+            body = {"detail": str(exc), "protected_by": [*exc.protected_by]}
+            raise _Protected(body) from None
+        except NotAGuest:
+            # Promoted by a concurrent request meanwhile: it stays.
+            raise PermissionDenied(IsGuest.message) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class GuestPromoteView(_GuestAPIView):
@@ -289,7 +379,11 @@ class GuestPromoteView(_GuestAPIView):
                 "valid JSON.",
             ),
             401: response(GuestErrorSerializer, "Not logged in."),
-            403: response(GuestErrorSerializer, "Not a guest" + _CSRF + "."),
+            403: response(
+                GuestErrorSerializer,
+                "Not a guest" + _CSRF + ", or django-allauth is the site's signup "
+                "(its email rules apply: sign up through allauth, e.g. its headless API).",
+            ),
             413: response(GuestErrorSerializer, _TOO_LARGE),
             415: response(GuestErrorSerializer, _NOT_JSON),
         },
@@ -297,6 +391,8 @@ class GuestPromoteView(_GuestAPIView):
     @sensitive_variables("serializer", "data", "password", "form")
     def post(self, request: Request) -> Response:
         http_request = request._request
+        if allauth_is_signup():
+            raise PermissionDenied(_ALLAUTH_SIGNUP)
         form_class = get_adapter().get_promote_form_class(http_request)
         serializer = promote_request_serializer(form_class)(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -320,6 +416,193 @@ class GuestPromoteView(_GuestAPIView):
             # Promoted by a concurrent request meanwhile.
             raise PermissionDenied(IsGuest.message) from None
         return Response(_user_info(http_request, user))
+
+
+class GuestLogoutView(_GuestAPIView):
+    """POST: log out; the API token this request presents is revoked."""
+
+    permission_classes = [IsAuthenticated]
+    takes_body = False
+
+    @document(
+        operation_id="guest_logout",
+        summary="Log out and revoke the presented token",
+        description=(
+            "Deletes the API token the request authenticated with (it can never be used "
+            "again) and ends the session, if the request has one. Other tokens and device "
+            "credentials of the user stay valid: see `tokens/`."
+        ),
+        tags=_TAGS,
+        request=None,
+        responses={
+            204: response(None, "Logged out; the token is revoked."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            403: response(
+                GuestErrorSerializer, "A session-authenticated request without a valid CSRF token."
+            ),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        http_request = request._request
+        if not revoke_request_token(http_request):
+            logout(http_request)
+        elif hasattr(http_request, "session"):
+            # A token request may also carry a session cookie: end it only if it
+            # is logged in as the same user.
+            user = request.user
+            if http_request.session.get(SESSION_KEY) == session_user_id(user):
+                logout(http_request)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GuestCredentialsView(_GuestAPIView):
+    """GET: the logged-in user's API tokens and device credentials (never their secrets)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @document(
+        operation_id="guest_tokens",
+        summary="List the user's API tokens and device credentials",
+        description=(
+            "Each with its public `id` (the part of the token before the dot), `kind`, "
+            "dates and whether it is the token of this request. Secrets are never shown."
+        ),
+        tags=_TAGS,
+        responses={
+            200: response(GuestCredentialSerializer(many=True), "Oldest first."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        current = getattr(request._request, REQUEST_TOKEN, None)
+        rows = [
+            {
+                "id": row.lookup,
+                "kind": "token" if hasattr(row, "last_used_at") else "credential",
+                "created_at": row.created_at,
+                "last_used_at": getattr(row, "last_used_at", None),
+                "current": current is not None and row.lookup == current.lookup,
+            }
+            for row in credentials_of(request.user)
+        ]
+        return Response(GuestCredentialSerializer(rows, many=True).data)
+
+
+class GuestCredentialView(_GuestAPIView):
+    """DELETE: revoke one of the user's API tokens or device credentials."""
+
+    permission_classes = [IsAuthenticated]
+
+    @document(
+        operation_id="guest_token_revoke",
+        summary="Revoke an API token or device credential",
+        description="Deletes it at once; it logs nobody in afterwards.",
+        tags=_TAGS,
+        responses={
+            204: response(None, "Revoked."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            403: response(
+                GuestErrorSerializer, "A session-authenticated request without a valid CSRF token."
+            ),
+            404: response(GuestErrorSerializer, "The user has no token or credential by that id."),
+        },
+    )
+    def delete(self, request: Request, id: str) -> Response:
+        if not revoke_credential(request.user, id):
+            raise NotFound()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GuestMergeView(_GuestAPIView):
+    """GET: the merge a login offered for confirmation; POST: confirm or decline it."""
+
+    permission_classes = [IsAuthenticated]
+
+    def _pending(self, request: Request) -> Any:
+        guest = pending_merge(request._request)
+        if guest is None:
+            raise NotFound(_("No merge is waiting for confirmation."))
+        return guest
+
+    @document(
+        operation_id="guest_merge_pending",
+        summary="The merge waiting for confirmation after a login",
+        description=(
+            "After a login that checked no credential the visitor typed (a password-reset "
+            "link, a login code), a site whose adapter answers `confirm` offers to merge the "
+            "browser's former guest into the account. `summary` is a dry run: per model "
+            "label, how many rows would move, stay with the guest, or be dropped."
+        ),
+        tags=_TAGS,
+        responses={
+            200: response(GuestMergeSerializer, "A merge is waiting."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            404: response(GuestErrorSerializer, "No merge is waiting for this account."),
+        },
+    )
+    def get(self, request: Request) -> Response:
+        guest = self._pending(request)
+        summary = merge_guest(guest, request.user, dry_run=True)
+        return Response(GuestMergeSerializer(_merge_body(guest, summary, merged=False)).data)
+
+    @document(
+        operation_id="guest_merge_confirm",
+        summary="Confirm (or decline) the waiting merge",
+        description=(
+            "Merges the guest into the logged-in account, or with `decline` keeps it apart "
+            "(logging out brings the browser back to it). Either way nothing waits any more."
+        ),
+        tags=_TAGS,
+        request=GuestMergeRequestSerializer,
+        responses={
+            200: response(GuestMergeSerializer, "`merged` says whether the merge happened."),
+            400: response(BAD_REQUEST, "`decline` is not a boolean, or the body is not JSON."),
+            401: response(GuestErrorSerializer, "Not logged in."),
+            403: response(
+                GuestErrorSerializer, "A session-authenticated request without a valid CSRF token."
+            ),
+            404: response(GuestErrorSerializer, "No merge is waiting for this account."),
+            413: response(GuestErrorSerializer, _TOO_LARGE),
+            415: response(GuestErrorSerializer, _NOT_JSON),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        serializer = GuestMergeRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        guest = self._pending(request)
+        session = request._request.session
+        session.pop(PENDING_MERGE_SESSION_KEY, None)
+        if serializer.validated_data.get("decline"):
+            body = _merge_body(guest, None, merged=False)
+        else:
+            summary = merge_guest(guest, request.user, dry_run=True)
+            merged = merge_into(request._request, guest, request.user)
+            if merged:
+                session.pop(KEPT_GUEST_SESSION_KEY, None)
+            body = _merge_body(guest, summary if merged else None, merged=merged)
+        return Response(GuestMergeSerializer(body).data)
+
+
+def _merge_body(guest: Any, summary: Any, *, merged: bool) -> dict[str, Any]:
+    counts = {
+        label: {"moved": c.moved, "kept": c.kept, "dropped": c.dropped}
+        for label, c in (summary or {}).items()
+    }
+    return {"guest": guest.pk, "merged": merged, "summary": counts}
+
+
+@sensitive_variables("token", "credential")
+def _login_body(user: Any, token: str, credential: str) -> dict[str, Any]:
+    """The create and login answer: the opaque token, or with GUEST_AUTH_API_TOKENS
+    = "jwt" a simplejwt access/refresh pair bound to that token's row instead."""
+    body = {"id": user.pk, "is_guest": True, "credential": credential}
+    if guest_settings.API_TOKENS == "jwt":
+        from guest_auth.contrib.simplejwt.tokens import pair
+
+        body.update(pair(user, opaque=token))
+    else:
+        body["token"] = token
+    return body
 
 
 def _user_info(request: HttpRequest, user: Any) -> Any:

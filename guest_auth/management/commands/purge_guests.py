@@ -1,16 +1,19 @@
-"""``manage.py purge_guests``: delete guests inactive for too long. Run it from cron."""
+"""``manage.py purge_guests``: delete guests inactive for too long.
+
+Run it from cron, or schedule guest_auth.tasks (django.tasks) or
+guest_auth.contrib.celery (Celery beat), which run the same purge.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from ..._durations import to_timedelta
-from ..._purge import PurgeProgress, purge_guests
+from ..._purge import PurgeProgress
+from ..._purge_job import PurgeJob, report_lines
+from ...exceptions import PurgeArgumentError
 
 __all__ = ["Command"]
 
@@ -60,22 +63,19 @@ class Command(BaseCommand):
         verbosity: int = 1,
         **options: Any,
     ) -> None:
-        window = _duration("--older-than", older_than)
-        budget = _duration("--time-limit", time_limit)
-        size = _positive_int("--batch-size", batch_size)
-        cap = _positive_int("--limit", limit)
-
-        if (
-            window is not None
-            and verbosity >= 1
-            and (window.total_seconds() < settings.SESSION_COOKIE_AGE)
-        ):
-            # What check guest_auth.W001 says about the setting, for the option.
-            self.stderr.write(
-                f"Warning: --older-than {older_than} is shorter than SESSION_COOKIE_AGE "
-                f"({settings.SESSION_COOKIE_AGE} s): guests whose sessions are still valid "
-                "may be purged."
+        try:
+            job = PurgeJob.from_options(
+                older_than=older_than,
+                batch_size=batch_size,
+                limit=limit,
+                time_limit=time_limit,
+                dry_run=dry_run,
             )
+        except PurgeArgumentError as exc:
+            raise CommandError(str(exc)) from None
+        if verbosity >= 1:
+            for line in job.warnings():
+                self.stderr.write(line)
 
         last: list[PurgeProgress] = []
 
@@ -85,31 +85,15 @@ class Command(BaseCommand):
                 self.stderr.write(_progress_line(report), style_func=str)
 
         try:
-            count = purge_guests(
-                older_than=window,
-                batch_size=size,
-                dry_run=dry_run,
-                limit=cap,
-                time_limit=budget,
-                progress=progress,
-            )
+            final = job.run(progress)
         except DatabaseError as exc:
             done = last[0].deleted if last else 0
             verb = "counting" if dry_run else "purging"
             error = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise CommandError(f"Database error after {verb} {done} guests: {error}") from exc
 
-        final = last[0]
-        self.stdout.write(f"{'Would purge' if dry_run else 'Purged'} {count} guests.")
-        if final.skipped:
-            self.stdout.write(
-                f"{'Would skip' if dry_run else 'Skipped'} {final.skipped} guests that own "
-                f"rows protecting them: {', '.join(final.protected_by)}."
-            )
-        if final.stopped_by == "limit":
-            self.stdout.write(f"Stopped at --limit {cap}; inactive guests may remain.")
-        elif final.stopped_by == "time_limit":
-            self.stdout.write(f"Stopped at --time-limit {time_limit}; inactive guests may remain.")
+        for line in report_lines(job, final):
+            self.stdout.write(line)
 
 
 def _progress_line(report: PurgeProgress) -> str:
@@ -118,24 +102,3 @@ def _progress_line(report: PurgeProgress) -> str:
         f"Batch {report.batches}: {report.deleted} guests {verb}, {report.skipped} skipped, "
         f"{report.elapsed:.1f} s."
     )
-
-
-def _duration(option: str, value: str | None) -> timedelta | None:
-    if value is None:
-        return None
-    try:
-        return to_timedelta(value)
-    except ValueError as exc:
-        raise CommandError(f"{option}: {exc}") from None
-
-
-def _positive_int(option: str, value: str | None) -> int | None:
-    if value is None:
-        return None
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise CommandError(f"{option} must be a positive integer, not {value!r}.")
-    return number

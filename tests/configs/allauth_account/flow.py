@@ -6,7 +6,7 @@ if __name__ == "__main__":
         [
             _flow.guest_pages,
             _flow.merge_on_login,
-            _flow.promote_form,
+            _flow.promote_page_sends_to_signup,
             _flow.allauth_signup,
             _flow.allauth_login,
             _flow.allauth_anonymous,

@@ -1,0 +1,1 @@
+"""A URLconf without urlpatterns."""

@@ -4,7 +4,7 @@ from tests.configs._common import *  # noqa: F403
 
 ROOT_URLCONF = "tests.configs.core.urls"
 # recipe: docs/howto/install.md#minimal
-# settings.py
+# settings.py: Django's startproject defaults, plus guest_auth's two lines
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

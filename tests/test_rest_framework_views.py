@@ -566,14 +566,14 @@ def test_api_messages_in_the_requests_language(db):
         create(make_client())
         client = make_client()
         client.credentials(HTTP_ACCEPT_LANGUAGE="fr")
-        response = client.post(API)
+        response = client.post(API, {}, format="json")
         seconds = response.json()["retry_after"]
         assert response.json()["detail"] == (
             f"Trop de nouveaux invités ; réessayez dans {seconds} seconde{'s' * (seconds > 1)}."
         )
         bot = make_client(user_agent=BOT_UA)
         bot.credentials(HTTP_ACCEPT_LANGUAGE="de")
-        assert bot.post(API).json() == {
+        assert bot.post(API, {}, format="json").json() == {
             "detail": "Für diesen Client kann kein Gast erstellt werden."
         }
     finally:

@@ -32,6 +32,7 @@ __all__ = [
     "SECURE_PROXY_SSL_HEADER",
     "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE",
+    "SILENCED_SYSTEM_CHECKS",
     "USE_TZ",
     "sqlite",
 ]
@@ -58,6 +59,9 @@ CSRF_COOKIE_SECURE = True
 # (docs/howto/proxies.md; check guest_auth.W004 otherwise).
 GUEST_AUTH_CLIENT_IP = "guest_auth.contrib.ipware.client_ip"
 GUEST_AUTH_IPWARE = {"proxy_count": 1}
+# These sites keep auth.User, whose 32-bit key a real site at scale outgrows
+# (deploy check guest_auth.W020, docs/topics/scale.md); they never will.
+SILENCED_SYSTEM_CHECKS = ["guest_auth.W020"]
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "/accounts/login/"

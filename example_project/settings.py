@@ -77,6 +77,8 @@ if HAS_ALLAUTH:
     # The demo sends no email: nothing to verify.
     ACCOUNT_EMAIL_VERIFICATION = "none"
     ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+    # As GUEST_AUTH_PROMOTE_REDIRECT_URL below: a new account lands on its cart.
+    ACCOUNT_SIGNUP_REDIRECT_URL = "/cart/"
     HEADLESS_CLIENTS = ("browser", "app")
 
 ROOT_URLCONF = "example_project.urls"

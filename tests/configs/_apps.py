@@ -24,7 +24,7 @@ BASE: dict[str, Any] = {
     "SECURE_PROXY_SSL_HEADER": ("HTTP_X_FORWARDED_PROTO", "https"),
     # The flows' requests come from the test client, not through a proxy: the
     # rate limits keyed by REMOTE_ADDR are what these configurations want.
-    "SILENCED_SYSTEM_CHECKS": ["guest_auth.W004"],
+    "SILENCED_SYSTEM_CHECKS": ["guest_auth.W004", "guest_auth.W020"],
     "SECURE_SSL_REDIRECT": True,
     "SECURE_HSTS_SECONDS": 3600,
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,

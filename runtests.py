@@ -16,10 +16,14 @@ import os
 import subprocess
 import sys
 
-# Measured 2026-11-30 over the three runs below on SQLite, after the carve: 98%
-# (2,422 statements, 58 missed). A little under it, so that a change that drops
-# coverage fails and noise does not.
-COVERAGE_FLOOR = 96
+# Measured 2026-11-30 over the three runs below on SQLite, after issues 13-18
+# landed: 94% (4,255 statements, 242 missed; before them 98%). What SQLite
+# cannot reach accounts for most of the gap: the PostgreSQL and MariaDB
+# branches of the insights' estimates (_counts) and of the migrations, the
+# concurrency paths, and the pytest plugin, imported before coverage starts.
+# A little under the figure, so that a change that drops coverage fails and
+# noise does not.
+COVERAGE_FLOOR = 93
 
 RUNS = [
     ("tests, auth.User", {"GUEST_AUTH_TEST_USER_MODEL": "auth.User"}, []),

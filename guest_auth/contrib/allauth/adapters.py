@@ -17,6 +17,7 @@ expects of a new account: allauth then logs it in once its checks pass
 
 from __future__ import annotations
 
+import inspect
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -206,8 +207,18 @@ def _checked_credential(request: HttpRequest, user: Any) -> bool:
     """Whether allauth authenticated ``user`` in this session with a credential."""
     from allauth.account.authentication import get_authentication_records
 
-    records = get_authentication_records(request, user)
-    return any(record.get("method") in _CREDENTIAL_METHODS for record in records)
+    if _records_take_user(get_authentication_records):
+        records = get_authentication_records(request, user)
+    else:
+        # Older allauth (65.19, the last for Python 3.10, takes no user): the
+        # session's records, read before login() flushes it, so this login's.
+        records = get_authentication_records(request)
+    return any(record.get("method") in _CREDENTIAL_METHODS for record in records or ())
+
+
+@cache
+def _records_take_user(function: Any) -> bool:
+    return "user" in inspect.signature(function).parameters
 
 
 def _field_values(user: Any) -> dict[str, Any]:

@@ -21,9 +21,9 @@ custom field's object, a float that is not finite) is the placeholder
 
 Whether the user is still a guest is decided before the first byte (one query
 on the write database): :func:`export_guest` raises then, never halfway.
-Memory is bounded: the rows are read with ``iterator(chunk_size=...)`` (a
-server-side cursor where the database has them), one query per model, and
-written out one at a time.
+Memory is bounded: the rows are read CHUNK_SIZE at a time in primary-key
+order (one query per model for fewer rows than that) and written out one at
+a time.
 """
 
 from __future__ import annotations
@@ -136,9 +136,20 @@ def _by_model(user: Any, db: str) -> list[tuple[type[models.Model], list[Relatio
 
 
 def _rows(model: type[models.Model], found: list[Relation], user: Any, db: str) -> Iterator[Any]:
+    """The rows, CHUNK_SIZE at a time by primary key (keyset pagination).
+
+    Not ``iterator()``: MySQL's and MariaDB's drivers read a whole result into
+    memory, and PgBouncer's transaction pooling forbids server-side cursors.
+    One query when the guest has fewer than CHUNK_SIZE rows of the model.
+    """
     match = reduce(or_, (Q(**{r.field: r.target(user)}, **dict(r.fixed)) for r in found))
     rows = model._base_manager.using(db).filter(match).order_by("pk")
-    return rows.iterator(chunk_size=CHUNK_SIZE)
+    page = list(rows[:CHUNK_SIZE])
+    while page:
+        yield from page
+        if len(page) < CHUNK_SIZE:
+            return
+        page = list(rows.filter(pk__gt=page[-1].pk)[:CHUNK_SIZE])
 
 
 def _fields(

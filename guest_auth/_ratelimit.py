@@ -1,4 +1,4 @@
-"""Rate limits on guest creation, counted in Django's cache framework.
+"""Rate limits on guest creation (and on data exports), counted in Django's cache framework.
 
 Fixed-window counters, each optional: per client IP, per network (/24 for
 IPv4, /64 for IPv6), per wider IPv6 network (/48 by default) and one global

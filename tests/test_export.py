@@ -344,3 +344,24 @@ def test_no_rate_limit(client, settings):
     settings.GUEST_AUTH_EXPORT_RATE_LIMIT = None
     log_in_guest(client)
     assert {client.get(EXPORT).status_code for _ in range(12)} == {200}
+
+
+def _peak_bytes(guest):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        for _ in export_guest(None, guest):
+            pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.django_db
+def test_memory_follows_the_chunk_size_not_the_number_of_rows(guest):
+    Note.objects.bulk_create(Note(user=guest, text="x" * 100) for _ in range(CHUNK_SIZE * 2))
+    small = _peak_bytes(guest)
+    Note.objects.bulk_create(Note(user=guest, text="x" * 100) for _ in range(CHUNK_SIZE * 38))
+    large = _peak_bytes(guest)  # 20 times the rows
+    assert large < small * 2, (small, large)

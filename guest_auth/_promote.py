@@ -14,7 +14,13 @@ from django.db import router, transaction
 from django.views.decorators.debug import sensitive_variables
 
 from ._names import claim_names
-from ._session import FLAG, GUEST_SESSION_KEY, SEEN_SESSION_KEY, session_user_id, set_request_user
+from ._session import (
+    GUEST_SESSION_KEY,
+    SEEN_SESSION_KEY,
+    remember_guest,
+    session_user_id,
+    set_request_user,
+)
 from ._tally import record_removed
 from ._tokens import REQUEST_TOKEN, bind_token
 from .exceptions import NotAGuest
@@ -94,7 +100,7 @@ def promote_guest(
         if current is not None:
             # The new password ends every token bound to the old one but this.
             bind_token(current, user)
-        setattr(user, FLAG, False)
+        remember_guest(user, False)
         guest_promoted.send(sender=Guest, request=request, user=user, method=method)
 
     # Only a session logged in as this user changes: a request may carry one

@@ -14,6 +14,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.models import AnonymousUser
 
 from guest_auth._session import REQUEST_GUEST, is_guest, session_user_id, set_request_user, unwrap
+from guest_auth._tokens import revoke_all
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -48,6 +49,14 @@ def hand_over(request: HttpRequest, user: Any) -> None:
     verification, login stages); until then the account must not be logged
     in, or those checks would be skipped. The session keeps its data (an
     allauth login stashed in it, a session cart); only the login goes.
+
+    The same holds for the guest's API tokens: while mandatory email
+    verification is pending, the account is a regular user on no path, so
+    its tokens (the one the request sent included: an app client signing up
+    through allauth's headless API) and the JWTs bound to them are revoked.
+    Once verified, the client logs in through allauth (an app gets allauth's
+    session token). Without mandatory verification the request's token is
+    kept, as promote_guest keeps it.
     """
     session = getattr(request, "session", None)
     if session is not None and session.get(SESSION_KEY) == session_user_id(user):
@@ -57,3 +66,15 @@ def hand_over(request: HttpRequest, user: Any) -> None:
         if hasattr(request, attr):
             delattr(request, attr)
     set_request_user(request, AnonymousUser())
+    if _verification_pending(user):
+        revoke_all(user)
+
+
+def _verification_pending(user: Any) -> bool:
+    """Whether allauth will make ``user`` verify an email address before it logs in."""
+    from allauth.account import app_settings
+    from allauth.account.models import EmailAddress
+
+    if app_settings.EMAIL_VERIFICATION != app_settings.EmailVerificationMethod.MANDATORY:
+        return False
+    return not EmailAddress.objects.filter(user=user, verified=True).exists()

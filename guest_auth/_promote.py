@@ -13,6 +13,7 @@ from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.db import router, transaction
 from django.views.decorators.debug import sensitive_variables
 
+from . import _state as state
 from ._names import claim_names
 from ._session import (
     GUEST_SESSION_KEY,
@@ -22,7 +23,7 @@ from ._session import (
     set_request_user,
 )
 from ._tally import record_removed
-from ._tokens import REQUEST_TOKEN, bind_token
+from ._tokens import bind_token
 from .exceptions import NotAGuest
 from .models import APIToken, DeviceCredential, Guest
 from .signals import guest_promoted
@@ -80,7 +81,8 @@ def promote_guest(
         # credentials (only guests have them) and API tokens of other clients.
         DeviceCredential.objects.filter(user_id=user.pk).delete()
         tokens = APIToken.objects.filter(user_id=user.pk)
-        current = getattr(request, REQUEST_TOKEN, None)
+        request_state = state.peek(request) if request is not None else None
+        current = request_state.api_token if request_state is not None else None
         if current is not None:
             tokens = tokens.exclude(pk=current.pk)
         tokens.delete()

@@ -20,6 +20,7 @@ from django.db.models import DEFERRED
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
+from . import _state as state
 from .conf import guest_settings
 from .models import Guest
 
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GUEST_SESSION_KEY",
-    "REQUEST_GUEST",
     "SEEN_SESSION_KEY",
     "ais_guest",
     "arecord_activity",
@@ -52,9 +52,6 @@ __all__ = [
 GUEST_SESSION_KEY = "_guest_auth_guest"
 # Unix time of the last write of Guest.last_seen_at from this session.
 SEEN_SESSION_KEY = "_guest_auth_seen"
-
-# The guest a request resolved to, for the middleware's activity tracking.
-REQUEST_GUEST = "_guest_auth_request_guest"
 
 
 def is_guest(user: Any) -> bool:
@@ -158,7 +155,7 @@ def set_request_user(request: HttpRequest, user: Any) -> None:
 
         request.auser = auser
     if known_guest(user):
-        setattr(request, REQUEST_GUEST, user)
+        state.of(request).guest = user
 
 
 def session_user_id(user: Any) -> str:
@@ -196,7 +193,8 @@ def refuse_staff_guest(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def request_guest(request: HttpRequest) -> Any:
     """The guest this request resolved to and still is logged in as, or None."""
-    user = getattr(request, REQUEST_GUEST, None)
+    request_state = state.peek(request)
+    user = request_state.guest if request_state is not None else None
     if user is None or not known_guest(user):
         return None
     return user

@@ -18,6 +18,7 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.debug import sensitive_variables
 
 from . import _secrets
+from . import _state as state
 from ._create import create_guest
 from ._gate import API_TOKEN, DEVICE_CREDENTIAL, UNKNOWN_VIEW, admit
 from ._session import log_in
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 __all__ = [
-    "REQUEST_TOKEN",
     "authenticate_api_token",
     "bind_token",
     "bound_token",
@@ -42,9 +42,6 @@ __all__ = [
     "revoke_credential",
     "revoke_request_token",
 ]
-
-# The APIToken a request authenticated with: promotion keeps that one.
-REQUEST_TOKEN = "_guest_auth_api_token"
 
 _Secret = TypeVar("_Secret", bound=SecretModel)
 
@@ -129,7 +126,8 @@ def authenticate_api_token(
         if guest is not None:
             Guest.objects.filter(pk=user.pk).update(last_seen_at=now)
     if request is not None:
-        setattr(request, REQUEST_TOKEN, token)
+        # Promotion keeps the token the request authenticated with.
+        state.of(request).api_token = token
     return admitted, token
 
 
@@ -178,7 +176,7 @@ def bound_token(request: HttpRequest | None, pk: Any, user: Any) -> APIToken | N
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
         Guest.objects.filter(pk=user.pk).update(last_seen_at=now)
     if request is not None:
-        setattr(request, REQUEST_TOKEN, token)
+        state.of(request).api_token = token
     return token
 
 
@@ -260,7 +258,8 @@ def revoke_all(user: Any) -> int:
 
 def revoke_request_token(request: HttpRequest) -> bool:
     """Delete the API token ``request`` authenticated with, if any."""
-    token = getattr(request, REQUEST_TOKEN, None)
+    request_state = state.peek(request)
+    token = request_state.api_token if request_state is not None else None
     if token is None:
         return False
     APIToken.objects.filter(pk=token.pk).delete()

@@ -15,12 +15,12 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import SimpleLazyObject, empty
 
+from . import _state as state
 from ._access import ahide_guest, hide_guest, to_promotion
 from ._gate import SESSION, admit, hides_guest
 from ._login import finish_request, has_leftovers, watch_session
 from ._session import (
     GUEST_SESSION_KEY,
-    REQUEST_GUEST,
     ais_guest,
     arecord_activity,
     is_guest,
@@ -207,5 +207,5 @@ def _admitted(request: HttpRequest, user: Any, stored_id: Any, marker: Any) -> A
     if admitted is None:
         return AnonymousUser()
     if known_guest(admitted):
-        setattr(request, REQUEST_GUEST, admitted)
+        state.of(request).guest = admitted
     return admitted

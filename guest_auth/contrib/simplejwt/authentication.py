@@ -11,8 +11,8 @@ from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken
 
+from guest_auth import _state as state
 from guest_auth._gate import JWT_ACCESS
-from guest_auth._tokens import REQUEST_TOKEN
 from guest_auth.contrib.rest_framework.authentication import GatedAuthentication
 from guest_auth.models import APIToken
 
@@ -56,7 +56,7 @@ class GuestJWTAuthentication(GatedAuthentication, JWTAuthentication):
             bound = result[1].payload.get(BOUND_TOKEN_CLAIM)
             if bound is not None:
                 # Only its primary key is read (by promote_guest): no query.
-                setattr(request._request, REQUEST_TOKEN, APIToken(pk=bound))
+                state.of(request).api_token = APIToken(pk=bound)
         return result
 
     def admit_arguments(self, request: Request, user: Any, auth: Any, view: Any) -> dict[str, Any]:

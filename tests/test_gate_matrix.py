@@ -15,6 +15,7 @@ classes, simplejwt's refresh view, allauth's headless API for both clients.
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -267,6 +268,51 @@ def cells(rule):
 def test_every_gate_path_has_a_row():
     """A way in added to the gate without a row in this matrix fails here."""
     assert {way.path for way in WAYS} == set(_gate.PATHS)
+
+
+def test_every_path_named_in_the_package_is_a_gate_path():
+    """Each way in names its path where it calls the gate; a path named
+    nowhere is a row testing nothing, a name outside PATHS fails at once."""
+    import pathlib
+
+    import guest_auth
+
+    source = "\n".join(
+        path.read_text() for path in pathlib.Path(guest_auth.__file__).parent.rglob("*.py")
+    )
+    for name in (
+        "SESSION",
+        "API_TOKEN",
+        "DEVICE_CREDENTIAL",
+        "JWT_ACCESS",
+        "JWT_REFRESH",
+        "HEADLESS_BROWSER",
+        "HEADLESS_APP",
+    ):
+        assert getattr(_gate, name) in _gate.PATHS
+        # admit(path=NAME), a class's ``path = NAME``, a default ``path: str = NAME``.
+        assert re.search(rf"\bpath(: str)? ?= ?{name}\b", source), name
+    with pytest.raises(ValueError, match="Unknown way in 'carrier pigeon'"):
+        _gate.admit(UserFactory(), path="carrier pigeon")
+
+
+def test_drf_authentication_classes_end_in_the_gate():
+    """guest_auth's DRF classes share GatedAuthentication, whose authenticate()
+    a subclass cannot replace: what it finds always passes through the gate."""
+    from guest_auth.contrib.rest_framework.authentication import (
+        GatedAuthentication,
+        GuestTokenAuthentication,
+    )
+    from guest_auth.contrib.simplejwt.authentication import GuestJWTAuthentication
+
+    for cls in (GuestTokenAuthentication, GuestJWTAuthentication):
+        assert issubclass(cls, GatedAuthentication)
+        assert cls.authenticate is GatedAuthentication.authenticate
+    with pytest.raises(TypeError, match="overrides authenticate\\(\\): implement find\\(\\)"):
+
+        class Skipping(GuestTokenAuthentication):
+            def authenticate(self, request):
+                return None
 
 
 def test_not_applicable_cells_name_known_ways_and_rules():

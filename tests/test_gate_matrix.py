@@ -458,3 +458,17 @@ def test_refresh_from_db_forgets_the_guest():
     promote_guest(None, get_user_model().objects.get(pk=guest.pk), password=PASSWORD)
     user.refresh_from_db()
     assert not is_guest(user)
+
+
+def test_a_jwt_without_the_is_guest_claim_is_gated_too():
+    """A guest's token made by simplejwt alone (no is_guest claim) gets no pass:
+    the gate asks the database, demotes it and hides it under opt-in."""
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    guest = GuestFactory().user
+    client = _api_client(f"Bearer {RefreshToken.for_user(guest).access_token}")
+    _flag_staff(guest)
+    seen = _api_see(client, opt_in=True)
+    assert seen["is_guest"] is True and (seen["is_staff"], seen["is_superuser"]) == (False, False)
+    with OPT_IN:
+        assert _api_see(client, opt_in=False) == ANONYMOUS

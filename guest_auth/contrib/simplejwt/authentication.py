@@ -61,14 +61,15 @@ class GuestJWTAuthentication(GatedAuthentication, JWTAuthentication):
 
     def admit_arguments(self, request: Request, user: Any, auth: Any, view: Any) -> dict[str, Any]:
         arguments = super().admit_arguments(request, user, auth, view)
-        issued_to_guest = auth.payload.get(IS_GUEST_CLAIM) is True
-        if not issued_to_guest:
-            # A regular user never becomes a guest: no query to ask.
+        claim = auth.payload.get(IS_GUEST_CLAIM)
+        if claim is False:
+            # Issued to a regular user, who never becomes a guest: no query to ask.
             arguments["guest"] = False
-        else:
+        elif claim is True:
             bound = auth.payload.get(BOUND_TOKEN_CLAIM)
             arguments["issued_to_guest"] = True
             arguments["still_issued"] = lambda: _row_exists(bound, user)
+        # No claim (a token simplejwt made without guest_auth's classes): the gate asks.
         return arguments
 
     def refused(self, request: Request) -> tuple[Any, Any] | None:
@@ -77,7 +78,7 @@ class GuestJWTAuthentication(GatedAuthentication, JWTAuthentication):
             return None
         if self._plain_errors:
             raise AuthenticationFailed(_("Invalid or expired token."))
-        raise InvalidToken(str(_("Token is invalid or expired")))
+        raise InvalidToken(str(_("Invalid or expired token.")))
 
 
 def _row_exists(pk: Any, user: Any) -> bool:

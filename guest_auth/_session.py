@@ -108,6 +108,8 @@ def remember_guest(user: Any, guest: Any) -> bool:
     access (one query then, as an unloaded relation costs).
     """
     if guest is True:
+        if known_guest(user):
+            return True  # keep the Guest row already there, loaded maybe
         guest = _unloaded_guest(user)
     elif guest is False:
         guest = None

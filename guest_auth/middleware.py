@@ -155,12 +155,12 @@ def _wrap_user(request: HttpRequest) -> None:
         user = request.user
     except AttributeError:
         raise ImproperlyConfigured(_MISSING_AUTH) from None
-    state: dict[str, Any] = user.__dict__ if type(user) is SimpleLazyObject else {}
-    if state.get("_wrapped") is empty:
+    lazy: dict[str, Any] = user.__dict__ if type(user) is SimpleLazyObject else {}
+    if lazy.get("_wrapped") is empty:
         # AuthenticationMiddleware's lazy user, not loaded yet: pass the user
         # through the gate as it loads instead of wrapping it in another lazy
         # object, which every attribute access of the view would then go through.
-        state["_setupfunc"] = partial(_load_then_admit, request, state["_setupfunc"])
+        lazy["_setupfunc"] = partial(_load_then_admit, request, lazy["_setupfunc"])
     else:
         request.user = SimpleLazyObject(partial(_admit_session_user, request, user))  # type: ignore[assignment]
     inner_auser: Callable[[], Awaitable[Any]] | None = getattr(request, "auser", None)
@@ -188,24 +188,30 @@ async def _aadmit_session_user(
     if not user.is_authenticated:
         return user
     session = request.session
-    return _admitted(
-        request, user, await session.aget(SESSION_KEY), await session.aget(GUEST_SESSION_KEY)
-    )
+    stored_id, marker = await session.aget(SESSION_KEY), await session.aget(GUEST_SESSION_KEY)
+    if _marked(user, stored_id, marker) is None:
+        await ais_guest(user)  # the gate must not query from async code: asked here
+    return _admitted(request, user, stored_id, marker)
 
 
 def _admitted(request: HttpRequest, user: Any, stored_id: Any, marker: Any) -> Any:
-    """Sync and async share this: no I/O when the session marker answers.
+    """Sync and async share this; no I/O when the session marker answers.
 
     ``stored_id`` is the session's SESSION_KEY value, ``marker`` its
     GUEST_SESSION_KEY value. The view is not known yet: process_view applies
     the opt-in rule (hides_guest) to the session without loading the user.
     """
-    guest = None
-    if known_guest(user) is None and stored_id is not None and stored_id == session_user_id(user):
-        guest = marker == stored_id
-    admitted = admit(user, path=SESSION, guest=guest)
+    admitted = admit(user, path=SESSION, guest=_marked(user, stored_id, marker))
     if admitted is None:
         return AnonymousUser()
     if known_guest(admitted):
         state.of(request).guest = admitted
     return admitted
+
+
+def _marked(user: Any, stored_id: Any, marker: Any) -> bool | None:
+    """Whether the session marks ``user`` as a guest; None when the user
+    already knows, or the session cannot say (the user is not the session's)."""
+    if known_guest(user) is not None or stored_id is None or stored_id != session_user_id(user):
+        return None
+    return bool(marker == stored_id)

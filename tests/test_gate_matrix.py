@@ -472,3 +472,25 @@ def test_a_jwt_without_the_is_guest_claim_is_gated_too():
     assert seen["is_guest"] is True and (seen["is_staff"], seen["is_superuser"]) == (False, False)
     with OPT_IN:
         assert _api_see(client, opt_in=False) == ANONYMOUS
+
+
+def test_the_session_marker_answer_is_the_guest_relation(django_assert_num_queries):
+    """What the session marker says is kept as user.guest: an unloaded Guest
+    row whose fields load on first use (with their real values), or None,
+    which Django's own accessor turns into Guest.DoesNotExist."""
+    from guest_auth._session import remember_guest
+    from guest_auth.services import is_guest
+
+    row = GuestFactory(idle_days=3)
+    user = get_user_model().objects.get(pk=row.pk)
+    remember_guest(user, True)
+    with django_assert_num_queries(0):
+        assert is_guest(user) is True
+    with django_assert_num_queries(1):
+        assert user.guest.last_seen_at == row.last_seen_at
+    regular = UserFactory()
+    remember_guest(regular, False)
+    with django_assert_num_queries(0):
+        assert is_guest(regular) is False
+        with pytest.raises(Guest.DoesNotExist):
+            regular.guest  # noqa: B018

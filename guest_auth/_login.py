@@ -33,6 +33,7 @@ from django.db import router, transaction
 
 from . import _state as state
 from ._credentials import credential_checked
+from ._gate import SESSION, admit
 from ._merge import may_merge
 from ._session import (
     GUEST_SESSION_KEY,
@@ -138,7 +139,8 @@ def finish_request(request: HttpRequest) -> None:
     if guest_id is None or (user is not None and user.is_authenticated):
         return
     guest = _load_user(guest_id)
-    if guest is not None and is_guest(guest) and getattr(guest, "is_active", True):
+    # Logging the kept guest back in is a way into the session: through the gate.
+    if guest is not None and is_guest(guest) and admit(guest, path=SESSION) is not None:
         log_in(request, guest)
 
 

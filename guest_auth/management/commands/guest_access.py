@@ -95,8 +95,7 @@ def _grouped(rows: list[Row]) -> list[_Line]:
         if len(group) < GROUP_FROM:
             lines.append((row.url, row.name, row.cells, ", ".join(row.via)))
         elif row is group[0]:
-            prefix = os.path.commonprefix([member.url for member in group])
-            prefix = prefix[: prefix.rfind("/") + 1] or "/"
+            prefix = os.path.commonpath([member.url for member in group]).rstrip("/") + "/"
             lines.append(
                 (
                     f"{prefix}...",

@@ -71,7 +71,8 @@ DEFAULTS: dict[str, Any] = {
     # Regexes (case-insensitive search) of User-Agents that never get a guest.
     "BLOCKED_USER_AGENTS": DEFAULT_BLOCKED_USER_AGENTS,
     # Where the promote view sends the new user when there is no safe `next`;
-    # a URL, a path or a URL name. None means settings.LOGIN_REDIRECT_URL.
+    # a URL, a path or a URL name. None means settings.LOGIN_REDIRECT_URL, or "/"
+    # while that is Django's default /accounts/profile/ and no page serves it.
     "PROMOTE_REDIRECT_URL": None,
     # Where the delete view sends a guest who deleted itself; a URL, a path or
     # a URL name. None means settings.LOGOUT_REDIRECT_URL, else "/".

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -18,6 +18,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import resolve_url
+from django.urls import Resolver404, resolve
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +46,22 @@ _VANISHED = _(
     "Your guest account no longer exists (it was removed after a long time without "
     "activity), so no account was created. Please start again."
 )
+
+
+def _after_promotion_url() -> str:
+    """Where a new account lands without a ``next``: GUEST_AUTH_PROMOTE_REDIRECT_URL,
+    else LOGIN_REDIRECT_URL, except Django's default ``/accounts/profile/`` when
+    no page of the site serves it (a fresh project): then the home page, "/".
+    """
+    if guest_settings.PROMOTE_REDIRECT_URL:
+        return resolve_url(guest_settings.PROMOTE_REDIRECT_URL)
+    url = resolve_url(settings.LOGIN_REDIRECT_URL)
+    if url == global_settings.LOGIN_REDIRECT_URL:
+        try:
+            resolve(url)
+        except Resolver404:
+            return "/"
+    return url
 
 
 class _NextMixin:
@@ -114,8 +131,7 @@ class PromoteView(_NextMixin, FormView):
         return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self) -> str:
-        fallback = guest_settings.PROMOTE_REDIRECT_URL or settings.LOGIN_REDIRECT_URL
-        return self.get_redirect_url() or resolve_url(fallback)
+        return self.get_redirect_url() or _after_promotion_url()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -10,7 +10,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, router
 from django.db.models import ProtectedError, RestrictedError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import resolve_url
 from django.urls import Resolver404, resolve
 from django.utils.decorators import method_decorator
@@ -19,20 +25,22 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 from django.views.generic.edit import FormView
 
+from ._export import GuestGone, export_guest, export_response, rate_limited_detail
 from ._login import KEPT_GUEST_SESSION_KEY, PENDING_MERGE_SESSION_KEY, merge_into, pending_merge
 from ._merge import merge_guest
 from ._promote import promote_guest
 from ._purge import delete_guest
+from ._ratelimit import check_export_rate
 from ._session import is_guest
 from ._signup import allauth_is_signup, signup_url
 from .adapter import get_adapter
 from .conf import guest_settings
-from .exceptions import GuestProtected, NotAGuest
+from .exceptions import GuestProtected, NotAGuest, RateLimited
 
-__all__ = ["DeleteView", "MergeView", "PromoteView"]
+__all__ = ["DeleteView", "ExportView", "MergeView", "PromoteView"]
 
 _VANISHED = _(
     "Your guest account no longer exists (it was removed after a long time without "
@@ -201,3 +209,41 @@ class DeleteView(TemplateView):
             raise PermissionDenied(_("Only guests can delete themselves here.")) from None
         fallback = guest_settings.DELETE_REDIRECT_URL or settings.LOGOUT_REDIRECT_URL or "/"
         return HttpResponseRedirect(resolve_url(fallback))
+
+
+class ExportView(View):
+    """GET: the current guest's data, as a JSON download (services.export_guest).
+
+    Only guests: regular users get 403 (a site's account export is its own),
+    anonymous visitors (and a guest purged meanwhile) go to LOGIN_URL. Over
+    GUEST_AUTH_EXPORT_RATE_LIMIT: 429 with Retry-After, in JSON.
+    """
+
+    http_method_names = ["get", "head", "options"]
+    guest_auth_opt_in = True  # _access.OPT_IN: a guest's own page
+
+    @method_decorator(never_cache)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_guest(request.user):
+            raise PermissionDenied(_("Only guests can export their data here."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        try:
+            check_export_rate(user)
+        except RateLimited as exc:
+            body = {"detail": rate_limited_detail(exc), "retry_after": exc.retry_after}
+            response = JsonResponse(body, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        try:
+            chunks = export_guest(request, user)
+        except GuestGone:
+            return redirect_to_login(request.get_full_path())
+        except NotAGuest:
+            # Promoted by a concurrent request: its data is the site's to export.
+            raise PermissionDenied(_("Only guests can export their data here.")) from None
+        return export_response(chunks, user)

@@ -226,7 +226,7 @@ def test_many_to_many_links_are_added_to_the_users(guest, user):
 
 
 def test_user_model_own_many_to_many_fields_are_not_merged(guest, user):
-    relations = {r.label for r in _merge._relations(User(), "default")}
+    relations = {r.label for r in _merge.relations(User(), "default")}
     own = {f.remote_field.through._meta.label for f in User()._meta.many_to_many}
     assert relations.isdisjoint(own)
     assert "mergeapp.Tag_users" in relations

@@ -196,10 +196,15 @@ def _social_account_adapter() -> type:
 
 
 # allauth's authentication methods (its record of this session) that check a
-# credential the visitor typed: a password, a provider's login. Not "code"
-# (login by code), "password_reset", email or phone verification, or a
-# passkey-only "mfa" login: those codes and links can be sent by someone else.
+# credential the visitor holds: a password, a provider's login. Not "code"
+# (login by code), "password_reset", email or phone verification: those codes
+# and links can be sent by someone else.
 _CREDENTIAL_METHODS = frozenset({"password", "socialaccount"})
+# allauth.mfa's records ("mfa") that are credentials too: a passkey (WebAuthn)
+# signs this session's challenge with a key only the account's authenticator
+# holds, whether it logged in alone or as a second factor. A TOTP or recovery
+# code is a code, which someone else can read out to the visitor.
+_CREDENTIAL_AUTHENTICATORS = frozenset({"webauthn"})
 
 
 def _checked_credential(request: HttpRequest, user: Any) -> bool:
@@ -212,7 +217,16 @@ def _checked_credential(request: HttpRequest, user: Any) -> bool:
         # Older allauth (65.19, the last for Python 3.10, takes no user): the
         # session's records, read before login() flushes it, so this login's.
         records = get_authentication_records(request)
-    return any(record.get("method") in _CREDENTIAL_METHODS for record in records or ())
+    return any(_is_credential(record) for record in records or ())
+
+
+def _is_credential(record: dict[str, Any]) -> bool:
+    method = record.get("method")
+    if method == "mfa":
+        return record.get("type") in _CREDENTIAL_AUTHENTICATORS and not record.get(
+            "reauthenticated"
+        )
+    return method in _CREDENTIAL_METHODS
 
 
 @cache
@@ -237,6 +251,8 @@ def _changed_fields(user: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
 
 def _signup_method(form: BaseForm) -> str | None:
     """How the new account signs in: the guest_promoted ``method``."""
+    if _by_passkey(form):
+        return "passkey"
     data = getattr(form, "cleaned_data", None) or {}
     if data.get("password1") or data.get("password"):
         return "password"
@@ -245,3 +261,11 @@ def _signup_method(form: BaseForm) -> str | None:
     if data.get("phone"):
         return "phone"
     return None
+
+
+def _by_passkey(form: BaseForm) -> bool:
+    """Whether the form is allauth's passkey signup (MFA_PASSKEY_SIGNUP_ENABLED):
+    the web SignupForm with ``by_passkey``, or headless's SignupWebAuthnInput."""
+    if getattr(form, "by_passkey", False):
+        return True
+    return any(cls.__name__ == "SignupWebAuthnInput" for cls in type(form).__mro__)

@@ -258,9 +258,8 @@ def _write_at_once(user: Any, using: str, now: Any, race_key: UUID | None) -> No
     connection = connections[using]
     pk = meta.pk
     assert pk is not None
-    pk_value = pk.get_pk_value_on_save(user)
-    if pk_value is not None:
-        setattr(user, pk.attname, pk_value)
+    if not user._is_pk_set():
+        setattr(user, pk.attname, pk.get_pk_value_on_save(user))
     pk_set = user._is_pk_set()
     # The fields and RETURNING of Model._save_table()'s INSERT, plus the key.
     fields = [

@@ -112,6 +112,8 @@ def test_signals_are_those_of_save_with_the_same_arguments():
         "default",
         None,
     )
+    # The key pre_save saw (a default, such as a UUID, or none yet) is the one saved.
+    assert pre["pk_then"] in (None, user.pk)
     # Nothing written yet when pre_save runs.
     assert pre["rows_then"] is None or pre["rows_then"] is False
     [post] = [call for call in after.calls if call["update_fields"] is None]

@@ -20,9 +20,11 @@ from ._session import (
     FLAG,
     GUEST_SESSION_KEY,
     REQUEST_GUEST,
+    aclaim,
     ais_guest,
     annotate,
     arecord_activity,
+    claim,
     is_guest,
     record_activity,
     request_guest,
@@ -45,7 +47,9 @@ class GuestMiddleware:
     It never creates guests (allow_guest does) and adds no query: whether the
     user is a guest is read from the session, and last_seen_at is written at
     most once per GUEST_AUTH_ACTIVITY_INTERVAL, only for requests that
-    resolved their user. It also lets a login that replaces a guest's session
+    resolved their user, as they resolve it: before the view can act as the
+    guest, so that a purge cannot take the guest from under it
+    (guest_auth._session.claim). It also lets a login that replaces a guest's session
     merge the guest (services._watch_session), keeps guests out of Django's
     password change and reset pages (they go to promotion) and never lets a
     guest act as staff. With django-allauth it shows guests allauth's login
@@ -175,14 +179,8 @@ async def _auser(request: HttpRequest, inner_auser: Callable[[], Awaitable[Any]]
     if not user.is_authenticated:
         return user
     session = request.session
-    return _resolved(
-        request,
-        annotate(
-            user,
-            await session.aget(SESSION_KEY),
-            await session.aget(GUEST_SESSION_KEY),
-        ),
-    )
+    user = annotate(user, await session.aget(SESSION_KEY), await session.aget(GUEST_SESSION_KEY))
+    return _resolved(request, await aclaim(request, user))
 
 
 def _resolve(request: HttpRequest, user: Any) -> Any:
@@ -191,7 +189,7 @@ def _resolve(request: HttpRequest, user: Any) -> Any:
         return user
     session = request.session
     user = annotate(user, session.get(SESSION_KEY), session.get(GUEST_SESSION_KEY))
-    return _resolved(request, user)
+    return _resolved(request, claim(request, user))
 
 
 def _resolved(request: HttpRequest, user: Any) -> Any:

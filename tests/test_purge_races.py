@@ -293,3 +293,54 @@ def test_a_guest_promoted_elsewhere_comes_back_as_the_regular_user(path):
     assert response.json() == {"authenticated": True, "pk": str(guest.pk), "is_guest": False}
     assert GUEST_SESSION_KEY not in client.session
     assert purge_guests() == 0
+
+
+def _note_view():
+    from rest_framework.permissions import IsAuthenticated
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    from guest_auth.contrib.rest_framework.authentication import GuestTokenAuthentication
+
+    class NoteView(APIView):
+        authentication_classes = [GuestTokenAuthentication]
+        permission_classes = [IsAuthenticated]
+
+        def post(self, request):
+            note = Note.objects.create(user=request.user, text="kept")
+            return Response({"pk": str(note.user_id)})
+
+    return NoteView.as_view()
+
+
+@race
+@pytest.mark.parametrize("moment", list(MOMENTS))
+def test_an_api_guest_coming_back_is_claimed_before_its_view_runs(moment):
+    pytest.importorskip("rest_framework")
+    from rest_framework.test import APIRequestFactory
+
+    from guest_auth._tokens import issue_api_token
+    from guest_auth.models import APIToken
+
+    # A token last used two days ago: valid, its use due to be written, and
+    # its guest idle for a purge of guests idle for a day.
+    guest = idle_guest()
+    two_days_ago = timezone.now() - timedelta(days=2)
+    Guest.objects.filter(pk=guest.pk).update(last_seen_at=two_days_ago)
+    raw = issue_api_token(guest)
+    APIToken.objects.filter(user=guest).update(last_used_at=two_days_ago)
+    view = _note_view()
+
+    def post():
+        request = APIRequestFactory().post("/", HTTP_AUTHORIZATION=f"Token {raw}")
+        return view(request)
+
+    party = Party(post)
+    outcome = racing(moment, party, lambda: purge_guests(older_than="1d"))
+
+    assert party.error is None
+    assert outcome == 1
+    # Its authentication waited for the batch and found the guest gone: the
+    # view never ran as it.
+    assert party.result.status_code in (401, 403)
+    assert not Note.objects.exists()

@@ -682,17 +682,29 @@ def verify(sites: dict[str, Site], race_results) -> list[str]:
     # the server after the first one had logged its guest in, which rotates
     # (deletes) the anonymous session: to guest_auth that is a new visitor.
     # It is never joined by cookie value, which would reopen session fixation.
+    # That is the join's stated condition (README, docs/topics/how-it-works.md):
+    # such a guest is reported, not failed; a session with other than one
+    # guest made from it is a failure.
     late = Guest.objects.filter(
         pk__in=[pk for pks in split for pk in pks], race_key__isnull=True
     ).count()
+    keyed = {
+        str(pk)
+        for pk in Guest.objects.filter(
+            pk__in=[pk for pks in split for pk in pks], race_key__isnull=False
+        ).values_list("pk", flat=True)
+    }
+    unjoined = [pks for pks in split if len(pks & keyed) != 1]
     lines.append(
         f"race: {len(race_results)} anonymous sessions x {RACE_REQUESTS} concurrent creating "
         f"requests -> {len(race_results) - len(split)} sessions with one guest, "
         f"{len(split)} with more ({late} extra guests made by a request that arrived after "
         f"the session was rotated); {len(hashes)} guests made from those sessions"
     )
-    if split or len(hashes) != len(race_results):
-        failures.append(f"race: {len(split)} sessions got more than one guest")
+    if unjoined or len(hashes) != len(race_results):
+        failures.append(
+            f"race: {len(unjoined)} sessions got other than one guest made from the session"
+        )
     for line in lines:
         print(line)
     return failures
@@ -731,8 +743,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--smoke",
         action="store_true",
-        help="a few seconds for CI: 2 workers, 4 clients, 2 s per scenario, 1 round, 10 racing"
-        " sessions; every check but the throughput targets (too noisy that short)",
+        help="under a minute for CI: 2 workers, 4 clients, 2 s per scenario, 1 round, 10"
+        " racing sessions, a small purge race; every check but the throughput targets (too"
+        " noisy that short)",
     )
     args = parser.parse_args(argv)
     args.race_sessions = RACE_SESSIONS

@@ -168,11 +168,16 @@ def purged_total():
 
 
 @race
+@pytest.mark.parametrize("view", ["sync", "async"])
 @pytest.mark.parametrize("moment", list(MOMENTS))
-def test_a_returning_guest_never_loses_an_acknowledged_write_to_the_purge(moment):
+def test_a_returning_guest_never_loses_an_acknowledged_write_to_the_purge(moment, view):
     guest = idle_guest()
-    client = returning(guest)
-    party = Party(lambda: client.post("/notes/add/", {"text": "kept"}))
+    if view == "sync":
+        client = returning(guest)
+        party = Party(lambda: client.post("/notes/add/", {"text": "kept"}))
+    else:
+        aclient = returning(guest, AsyncClient(raise_request_exception=False))
+        party = Party(lambda: async_to_sync(aclient.post)("/notes/async-add/", {"text": "kept"}))
 
     with Sent() as sent, isolated_rate_limits():
         outcome = racing(moment, party, purge_guests)

@@ -66,7 +66,7 @@ from .signals import guests_purged
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = ["Purge", "PurgeProgress", "delete_guest", "is_write_race", "purge_guests"]
+__all__ = ["Purge", "PurgeProgress", "delete_guest", "purge_guests"]
 
 logger = logging.getLogger("guest_auth.purge")
 
@@ -309,7 +309,7 @@ class Purge:
                 return
             except (OperationalError, IntegrityError) as exc:
                 self.deleted, self.skipped, self._protected_by = counters
-                if not (retry and attempt < _ATTEMPTS and is_write_race(exc)):
+                if not (retry and attempt < _ATTEMPTS and _is_write_race(exc)):
                     raise
                 logger.warning("Guest deletion rolled back by a concurrent write; again: %s", exc)
                 time.sleep(0.02 * attempt)
@@ -367,7 +367,7 @@ class Purge:
                 return len(users), last
             except (OperationalError, IntegrityError) as exc:
                 self.deleted, self.skipped, self._protected_by = counters
-                if not (retry and attempt < _ATTEMPTS and is_write_race(exc)):
+                if not (retry and attempt < _ATTEMPTS and _is_write_race(exc)):
                     raise
                 logger.warning(
                     "Purge batch rolled back by a concurrent write; taking it again: %s", exc
@@ -517,7 +517,7 @@ class Purge:
         )
 
 
-def is_write_race(exc: DatabaseError) -> bool:
+def _is_write_race(exc: DatabaseError) -> bool:
     """Whether ``exc`` rolled a transaction back because of a concurrent
     write, so that taking the transaction again can succeed: a deadlock, a
     serialization failure, a foreign key violation (a row arriving for, or

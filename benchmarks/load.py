@@ -393,6 +393,8 @@ class PurgeRace:
     batch_size: int
     # (session key, guest pk) of the returning guests.
     guests: list[tuple[str, str]] = field(default_factory=list)
+    # How many guests are gone when the purges' scans near each returning one.
+    reach: list[int] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     acknowledged: Counter = field(default_factory=Counter)  # guest pk -> writes told saved
     refused: set[str] = field(default_factory=set)  # guest pks told 403
@@ -424,10 +426,14 @@ async def purge_race(site: Site, env: dict[str, str], race: PurgeRace) -> None:
                     raise SystemExit(f"purge race: could not make a guest (HTTP {reply.status})")
                 return cookie, pk
 
+        lead, spread = random.Random(22), (race.idle + race.returning) // 3
         for index in range(slices):
             await sync_to_async(_make_idle_guests)(race.idle // slices, index)
             share = race.returning // slices + (index < race.returning % slices)
+            ahead = (index + 1) * (race.idle // slices) + len(race.guests)
             race.guests += await asyncio.gather(*(make() for _ in range(share)))
+            # Some well ahead of the scans, some just ahead, some too late.
+            race.reach += [max(0, ahead - lead.randint(0, spread)) for _ in range(share)]
         await sync_to_async(_age, thread_sensitive=True)(race.guests)
 
         command = [sys.executable, "-m", "django", "purge_guests"]
@@ -445,12 +451,6 @@ async def purge_race(site: Site, env: dict[str, str], race: PurgeRace) -> None:
             for _ in range(2)
         ]
         try:
-            # Come back once the purges are deleting.
-            total = race.idle + race.returning
-            while await sync_to_async(_guest_count)() >= total:
-                if all(p.poll() is not None for p in purges):
-                    break
-                await asyncio.sleep(0.02)
             await _come_back(session, site, race, purges)
             for purge in purges:
                 output, _ = await asyncio.to_thread(purge.communicate, timeout=600)
@@ -463,21 +463,39 @@ async def purge_race(site: Site, env: dict[str, str], race: PurgeRace) -> None:
 
 
 async def _come_back(session, site: Site, race: PurgeRace, purges) -> None:
-    """Each returning guest POSTs /visit/ (8 at a time) until both purges are done."""
+    """Each returning guest POSTs /visit/ (8 at a time) as the purges' scans near
+    it, then the returning guests keep coming back until both purges are done."""
     import aiohttp
+    from asgiref.sync import sync_to_async
 
     order = list(range(len(race.guests)))
-    # Nearly in primary key order, so that the visits keep pace with the scans.
+    # In primary key order, each once the purges have deleted about as many
+    # guests as precede it, less up to a third of all: first visits land
+    # before, during and after the batch that holds their guest.
     queue: asyncio.Queue[int] = asyncio.Queue()
     for n in order:
         queue.put_nowait(n)
+    total = race.idle + race.returning
+    gone = [0]
+
+    def running() -> bool:
+        return any(p.poll() is None for p in purges)
+
+    async def watch() -> None:
+        while running():
+            gone[0] = total - await sync_to_async(_guest_count)()
+            await asyncio.sleep(0.03)
+
+    watcher = asyncio.create_task(watch())
 
     async def visitor() -> None:
-        while any(p.poll() is None for p in purges) or not queue.empty():
+        while running() or not queue.empty():
             try:
                 n = queue.get_nowait()
+                while running() and gone[0] < race.reach[n]:
+                    await asyncio.sleep(0.01)
             except asyncio.QueueEmpty:
-                if all(p.poll() is not None for p in purges):
+                if not running():
                     return
                 n = random.randrange(len(order))
             key, pk = race.guests[n]
@@ -504,6 +522,7 @@ async def _come_back(session, site: Site, race: PurgeRace, purges) -> None:
                 race.errors[f"HTTP {reply.status}"] += 1
 
     await asyncio.gather(*(visitor() for _ in range(8)))
+    await watcher
 
 
 def _make_idle_guests(count: int, index: int) -> None:

@@ -11,6 +11,14 @@ no receiver is connected all stay Django's. A guest whose deletion a PROTECT
 or RESTRICT row forbids (as the collector decides) is skipped and the rest
 of the batch goes on.
 
+A row can still arrive for a locked guest while its batch runs (a request
+that did not claim the guest first, a background job): the foreign key
+check then fails at the batch's COMMIT (PostgreSQL defers it) or at its
+DELETE (MariaDB, MySQL). The batch is rolled back and taken again, its
+guests' inactivity re-checked under the new locks, as after a deadlock or a
+serialization failure: the run never aborts on such a race, and its counts,
+``GuestDay`` rows and ``guests_purged`` signal count only what committed.
+
 Memory is bounded by the batch size: nothing is kept from one batch to the
 next but counters and the last primary key.
 """
@@ -28,7 +36,14 @@ from uuid import UUID
 
 from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.contrib.auth.models import AnonymousUser
-from django.db import OperationalError, connections, router, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connections,
+    router,
+    transaction,
+)
 from django.db.models import DO_NOTHING, PROTECT, RESTRICT, F, Field, Lookup, Model, Q, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.deletion import (
@@ -58,7 +73,8 @@ logger = logging.getLogger("guest_auth.purge")
 # Primary keys per query when looking up protecting rows; below every
 # backend's limit on query parameters.
 _CHUNK = 500
-# Tries of a batch whose transaction a deadlock rolled back.
+# Tries of a batch (or a self-deletion) whose transaction a concurrent write
+# rolled back: a deadlock, a serialization failure, a foreign key violation.
 _ATTEMPTS = 5
 
 
@@ -285,8 +301,24 @@ class Purge:
         """Delete the guest ``user`` in a transaction of its own (see delete_guest).
 
         Unlike a batch, the Guest row is waited for rather than skipped when
-        another transaction holds it, and inactivity is not required.
+        another transaction holds it, and inactivity is not required. A
+        transaction rolled back by a concurrent write (a row of the guest's
+        arriving before the COMMIT) is taken again, like a batch.
         """
+        retry = not connections[self.using].in_atomic_block
+        for attempt in range(1, _ATTEMPTS + 1):
+            counters = (self.deleted, self.skipped, set(self._protected_by))
+            try:
+                self._delete_one(user)
+                return
+            except (OperationalError, IntegrityError) as exc:
+                self.deleted, self.skipped, self._protected_by = counters
+                if not (retry and attempt < _ATTEMPTS and _is_write_race(exc)):
+                    raise
+                logger.warning("Guest deletion rolled back by a concurrent write; again: %s", exc)
+                time.sleep(0.02 * attempt)
+
+    def _delete_one(self, user: Any) -> None:
         with transaction.atomic(using=self.using):
             created = (
                 Guest._base_manager.db_manager(self.using)
@@ -313,9 +345,14 @@ class Purge:
         """Settle the next batch in a transaction of its own; return how many
         guests it held and the last primary key.
 
-        A deadlock victim's transaction is rolled back by the database (MariaDB
-        can deadlock two purges that delete neighbouring rows): the batch is
-        taken again, unless an outer transaction was lost with it.
+        A transaction a concurrent write rolled back is taken again (at most
+        _ATTEMPTS times), unless an outer transaction was lost with it: a
+        deadlock victim (MariaDB can deadlock two purges that delete
+        neighbouring rows), a serialization failure, or a foreign key check
+        failed by a row of one of the batch's guests that arrived after the
+        batch collected their rows. The batch is selected, locked and checked
+        for inactivity again: a guest whose request claimed it meanwhile is
+        left out, the others are deleted with the new rows.
         """
         retry = not self.dry_run and not connections[self.using].in_atomic_block
         for attempt in range(1, _ATTEMPTS + 1):
@@ -332,11 +369,13 @@ class Purge:
                     # Once per batch, in its transaction (guest_auth.stats).
                     record_removed("purged", self._removed, self.using)
                 return len(users), last
-            except OperationalError as exc:
+            except (OperationalError, IntegrityError) as exc:
                 self.deleted, self.skipped, self._protected_by = counters
-                if not (retry and attempt < _ATTEMPTS and _is_deadlock(exc)):
+                if not (retry and attempt < _ATTEMPTS and _is_write_race(exc)):
                     raise
-                logger.warning("Purge batch rolled back by a deadlock; taking it again: %s", exc)
+                logger.warning(
+                    "Purge batch rolled back by a concurrent write; taking it again: %s", exc
+                )
                 time.sleep(0.02 * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -489,14 +528,19 @@ class Purge:
         )
 
 
-def _is_deadlock(exc: OperationalError) -> bool:
+def _is_write_race(exc: DatabaseError) -> bool:
+    """Whether ``exc`` rolled a transaction back because of a concurrent
+    write, so that taking the transaction again can succeed: a deadlock, a
+    serialization failure, a foreign key violation (a row arriving for, or
+    a row gone from, what the transaction deletes)."""
     cause = exc.__cause__
-    # psycopg: deadlock detected, serialization failure; MySQL/MariaDB:
-    # ER_LOCK_DEADLOCK.
-    if getattr(cause, "sqlstate", None) in ("40P01", "40001"):
+    # psycopg: deadlock detected, serialization failure, foreign key violation.
+    if getattr(cause, "sqlstate", None) in ("40P01", "40001", "23503"):
         return True
+    # MySQL/MariaDB: ER_LOCK_DEADLOCK, ER_ROW_IS_REFERENCED(_2),
+    # ER_NO_REFERENCED_ROW(_2).
     args: tuple[Any, ...] = getattr(cause, "args", ())
-    return bool(args) and args[0] == 1213
+    return bool(args) and args[0] in (1213, 1451, 1452, 1216, 1217)
 
 
 def _fast_deletes(model: type[Model], using: str) -> list[Field] | None:

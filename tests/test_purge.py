@@ -668,7 +668,7 @@ def test_batch_rolled_back_by_a_deadlock_is_taken_again(caplog):
     assert errors == []
     assert remaining(first, second) == {second.pk}
     assert [r.getMessage().split(":")[0] for r in caplog.records] == [
-        "Purge batch rolled back by a deadlock; taking it again"
+        "Purge batch rolled back by a concurrent write; taking it again"
     ]
 
 

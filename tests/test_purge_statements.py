@@ -2,7 +2,7 @@
 
 When Django's collector would delete every row referencing the users with one
 DELETE per table (its fast deletes: CASCADE, no receiver, nothing cascading
-further), a batch needs no collector and no instances: guest_auth._purge
+further), a batch needs no collector and no instances: guest_auth._purge.purge
 deletes the keys directly, on PostgreSQL with one statement per batch. The
 test site has PROTECT and SET_NULL relations, so a run there never takes this
 path by itself (test_fast_deletes_declines_...): the tests hand a run the plan
@@ -19,7 +19,8 @@ from django.db.models.deletion import Collector
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from guest_auth._purge import Purge, _fast_deletes
+from guest_auth._purge.purge import Purge
+from guest_auth._purge.sql import fast_deletes as _fast_deletes
 from guest_auth._secrets import new as new_secret
 from guest_auth.models import APIToken, DeviceCredential, Guest, GuestDay, NameClaim
 from tests.factories import GuestFactory, UserFactory

@@ -64,7 +64,7 @@ from guest_auth.exceptions import (
     RateLimitUnavailable,
 )
 
-from ._parsers import GuestJSONParser, check_body_size, check_json
+from ._parsers import GuestJSONParser, check_body_size, check_json, has_body
 from ._schema import BAD_REQUEST, RETRY_AFTER, document, response
 from ._serializers import (
     PASSWORD_FIELDS,
@@ -219,7 +219,7 @@ class GuestCreateView(_LogInView):
     )
     @sensitive_variables("token", "credential", "body")
     def post(self, request: Request) -> Response:
-        if not request.META.get("CONTENT_LENGTH"):
+        if not has_body(request):
             raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_NO_BODY]})
         GuestCreateRequestSerializer(data=request.data).is_valid(raise_exception=True)
         # DRF has put the authenticated user (or AnonymousUser) on the HttpRequest,

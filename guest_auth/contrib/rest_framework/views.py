@@ -591,7 +591,7 @@ def _merge_body(guest: Any, summary: Any, *, merged: bool) -> dict[str, Any]:
     return {"guest": guest.pk, "merged": merged, "summary": counts}
 
 
-@sensitive_variables("token", "credential")
+@sensitive_variables("token", "credential", "body")
 def _login_body(user: Any, token: str, credential: str) -> dict[str, Any]:
     """The create and login answer: the opaque token, or with GUEST_AUTH_API_TOKENS
     = "jwt" a simplejwt access/refresh pair bound to that token's row instead."""

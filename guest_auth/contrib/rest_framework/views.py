@@ -37,7 +37,7 @@ from rest_framework.views import APIView
 from guest_auth._login import (
     KEPT_GUEST_SESSION_KEY,
     PENDING_MERGE_SESSION_KEY,
-    merge_into,
+    merge_at_login,
     pending_merge,
 )
 from guest_auth._merge import merge_guest
@@ -576,7 +576,7 @@ class GuestMergeView(_GuestAPIView):
             body = _merge_body(guest, None, merged=False)
         else:
             summary = merge_guest(guest, request.user, dry_run=True)
-            merged = merge_into(request._request, guest, request.user)
+            merged = merge_at_login(request._request, guest, request.user)
             if merged:
                 session.pop(KEPT_GUEST_SESSION_KEY, None)
             body = _merge_body(guest, summary if merged else None, merged=merged)

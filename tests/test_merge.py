@@ -16,7 +16,7 @@ from django.db.models import ProtectedError
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from guest_auth import _login, _merge, _session
+from guest_auth import _merge, _session, _state
 from guest_auth.exceptions import NotAGuest
 from guest_auth.models import Guest
 from guest_auth.services import MergeCounts, MergeSummary, create_guest, is_guest, merge_guest
@@ -703,7 +703,7 @@ def test_logout_is_noticed_only_for_the_flush_that_follows():
     request = make_request()
     create_guest(request)
     logout(request)
-    assert not hasattr(request, _login.LOGGING_OUT)
+    assert _state.of(request).logging_out is False
 
 
 # guest_merged on every merge path -------------------------------------------------

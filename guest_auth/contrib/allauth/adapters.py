@@ -27,7 +27,7 @@ from django.db import router, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from guest_auth._credentials import CREDENTIAL_CHECKED
+from guest_auth import _state as state
 from guest_auth._login import watch_session
 from guest_auth._promote import PASSWORD_ALREADY_SET, promote_guest
 from guest_auth.exceptions import NotAGuest
@@ -46,10 +46,6 @@ __all__ = [
     "GuestSocialAccountAdapterMixin",
 ]
 
-# Set by new_user() on the guest it hands to the signup form: the guest's
-# field values then, so save_user() knows what the signup changed.
-_SIGNUP_SNAPSHOT = "_guest_auth_signup_snapshot"
-
 
 class GuestAccountAdapterMixin:
     """Put it first in your ``ACCOUNT_ADAPTER``'s bases.
@@ -63,7 +59,8 @@ class GuestAccountAdapterMixin:
         guest = _guests.current_guest(request)
         if guest is None:
             return super().new_user(request)  # type: ignore[misc]
-        setattr(guest, _SIGNUP_SNAPSHOT, _field_values(guest))
+        # The guest's field values now, so that save_user() knows what the signup changed.
+        state.of(request).signup_snapshot = (guest, _field_values(guest))
         return guest
 
     def save_user(
@@ -74,10 +71,12 @@ class GuestAccountAdapterMixin:
         Both in one transaction: a failure leaves the guest as it was. For a
         guest the changes are always written, whatever ``commit`` says.
         """
-        snapshot = getattr(user, _SIGNUP_SNAPSHOT, None)
-        if snapshot is None:
+        request_state = state.of(request)
+        signup = request_state.signup_snapshot
+        if signup is None or signup[0] is not user:
             return super().save_user(request, user, form, commit)  # type: ignore[misc]
-        delattr(user, _SIGNUP_SNAPSHOT)
+        request_state.signup_snapshot = None
+        snapshot = signup[1]
         try:
             with transaction.atomic(using=router.db_for_write(type(user))):
                 saved = super().save_user(request, user, form, commit=False)  # type: ignore[misc]
@@ -106,7 +105,7 @@ class GuestAccountAdapterMixin:
         """
         watch_session(request)
         # Read before login() replaces the session that holds allauth's record.
-        setattr(request, CREDENTIAL_CHECKED, _checked_credential(request, user))
+        state.of(request).credential_checked = _checked_credential(request, user)
         super().login(request, user)  # type: ignore[misc]
 
 

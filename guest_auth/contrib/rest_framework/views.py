@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from guest_auth import _state as state
 from guest_auth._login import (
     KEPT_GUEST_SESSION_KEY,
     PENDING_MERGE_SESSION_KEY,
@@ -46,7 +47,6 @@ from guest_auth._purge import delete_guest
 from guest_auth._session import is_guest, session_user_id
 from guest_auth._signup import allauth_is_signup
 from guest_auth._tokens import (
-    REQUEST_TOKEN,
     create_api_guest,
     credentials_of,
     login_with_device_credential,
@@ -474,7 +474,7 @@ class GuestCredentialsView(_GuestAPIView):
         },
     )
     def get(self, request: Request) -> Response:
-        current = getattr(request._request, REQUEST_TOKEN, None)
+        current = state.of(request).api_token
         rows = [
             {
                 "id": row.lookup,

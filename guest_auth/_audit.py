@@ -5,8 +5,9 @@ without a request: GuestMiddleware's own rules (Django's password pages,
 GUEST_AUTH_GUEST_ACCESS), LoginRequiredMiddleware, the decorators wrapped
 around the view (allow_guest, regular_user_required, login_required,
 permission_required, staff_member_required and the admin), the mixins of a
-class-based view, and DRF's permission classes (guest_auth.contrib
-.rest_framework) and allauth's entrance pages (guest_auth.contrib.allauth).
+class-based view, and what the integrations registered with
+guest_auth._integrations read (DRF's permission classes, allauth's entrance
+pages).
 Each of the three visitors (anonymous, guest, regular user) is walked through
 the gates in the order they run. A gate guest_auth cannot read (a custom test
 function, a custom permission class) makes the cells it decides "?", and is
@@ -28,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.module_loading import import_string
 
 from ._access import opts_in
+from ._integrations import class_gates, view_kind
 
 __all__ = ["IDENTITIES", "Gate", "Problem", "Row", "audit"]
 
@@ -114,11 +116,11 @@ def _analyse(url: str, name: str, view_func: Any, access: str) -> tuple[Row, lis
     problems: list[Problem] = []
     gates: list[Gate] = []
     guest_as = "guest"
-    allauth = _allauth_kind(view_func)
-    if allauth == "entrance":
+    kind = view_kind(view_func)
+    if kind == "entrance":
         guest_as = "anonymous"  # hidden on allauth's entrance pages
         gates.append(Gate("allauth entrance"))
-    elif allauth == "kept out":
+    elif kind == "kept out":
         gates.append(Gate("allauth credentials", {"guest": "signup"}))
     elif _password_view(view_func):
         gates.append(Gate("password page", {"guest": "promote"}))
@@ -235,19 +237,8 @@ def _class_gates(view_class: type) -> Iterator[Gate | CannotRead]:
                 f"{view_class.__qualname__} uses UserPassesTestMixin; guest_auth cannot read "
                 "its test_func()."
             )
-    if apps.is_installed("rest_framework"):
-        from .contrib.rest_framework._audit import permission_gates
-
-        for label, outcomes, reason in permission_gates(view_class):
-            yield CannotRead(reason) if reason else Gate(label, outcomes)
-
-
-def _allauth_kind(view_func: Any) -> str | None:
-    if not apps.is_installed("allauth.account"):
-        return None
-    from .contrib.allauth._views import kind
-
-    return kind(view_func)
+    for label, outcomes, reason in class_gates(view_class):
+        yield CannotRead(reason) if reason else Gate(label, outcomes)
 
 
 def _password_view(view_func: Any) -> bool:

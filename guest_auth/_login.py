@@ -34,7 +34,7 @@ from django.db import router, transaction
 from . import _state as state
 from ._credentials import credential_checked
 from ._gate import SESSION, admit
-from ._merge import may_merge
+from ._merge import may_merge, merging_for
 from ._session import (
     GUEST_SESSION_KEY,
     SEEN_SESSION_KEY,
@@ -57,7 +57,7 @@ __all__ = [
     "finish_request",
     "has_leftovers",
     "login_checked_credential",
-    "merge_into",
+    "merge_at_login",
     "on_login",
     "on_logout",
     "pending_merge",
@@ -253,7 +253,7 @@ def _after_guest_login(
         )
         action = "keep"
     if action == "merge":
-        merge_into(request, guest, user)
+        merge_at_login(request, guest, user)
         return
     remembered = {"guest": guest_id, "user": session_user_id(user)}
     request.session[KEPT_GUEST_SESSION_KEY] = remembered
@@ -261,18 +261,25 @@ def _after_guest_login(
         request.session[PENDING_MERGE_SESSION_KEY] = remembered
 
 
-def merge_into(request: HttpRequest, guest: Any, user: Any) -> bool:
-    """Merge ``guest`` into ``user`` through the adapter; whether it happened.
+def merge_at_login(request: HttpRequest, guest: Any, user: Any) -> bool:
+    """The login-time merge: ``guest`` into ``user`` through the adapter's
+    ``merge()``; whether it happened (see guest_auth._merge for the family).
 
-    The adapter's merge and the guest_merged receivers share one transaction;
-    if anything fails it is rolled back, logged, and the guest keeps its data.
+    For a login that replaced the guest's session, and for a merge the visitor
+    confirmed later (the guest_auth:merge page, api/guest/merge/). The
+    adapter's merge and the guest_merged receivers share one transaction; if
+    anything fails it is rolled back, logged, and the guest keeps its data.
+    guest_merged is sent once: by merge_guest() when the adapter calls it,
+    else here.
     """
     user_model = get_user_model()
     try:
         using = router.db_for_write(user_model)
         with transaction.atomic(using=using):
-            get_adapter().merge(request, guest, user)
-            guest_merged.send(sender=Guest, request=request, guest=guest, user=user)
+            with merging_for(request) as announced:
+                get_adapter().merge(request, guest, user)
+            if not announced():
+                guest_merged.send(sender=Guest, request=request, guest=guest, user=user)
     except NotAGuest:
         # Promoted, purged or merged by a concurrent request meanwhile.
         return False

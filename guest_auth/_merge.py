@@ -1,7 +1,24 @@
 """Merging a guest into a user: what points at the guest, what moves, the summary.
 
-Private; ``guest_auth.services.merge_guest()`` is the entry point and the
-login flow (``services._remember_login``) calls it through the adapter.
+The merge family, and which one to change:
+
+- ``merge_guest()`` (public as ``guest_auth.services.merge_guest``): the
+  operation. Checks that a merge is allowed, moves the rows and deletes the
+  guest (``_move_rows``, below: change it for *what* moves), and sends
+  ``guest_merged``, all in one transaction.
+- ``guest_auth._login.merge_at_login()``: the login-time merge, for a login
+  that replaced the guest's session or a merge the visitor confirmed (the
+  ``guest_auth:merge`` page, ``api/guest/merge/``). It calls the adapter's
+  ``merge()`` in one transaction, makes sure ``guest_merged`` was sent once,
+  and never fails the login. Change it for *when* a request merges.
+- ``GuestAdapter.merge(request, guest, user)``: the site's override point for
+  *how* a login merges; the default calls ``merge_guest()``.
+
+``guest_merged`` is sent exactly once per merge that happened, on every path:
+by ``merge_guest()`` (with the request when a login-time merge is under way,
+else ``request=None``), or by ``merge_at_login()`` after an adapter whose
+``merge()`` does not call ``merge_guest()``. Never for a dry run, nor when no
+merge is allowed.
 
 Nothing is listed by hand: every foreign key, one-to-one and generic foreign
 key to the user model, in every installed model, is a *relation*; an
@@ -35,6 +52,8 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
@@ -49,14 +68,15 @@ from ._tally import record_removed
 from .conf import guest_settings
 from .exceptions import NotAGuest
 from .models import Guest
+from .signals import guest_merged
 
 __all__ = [
     "MergeCounts",
     "MergeSummary",
     "Relation",
     "may_merge",
-    "merge",
     "merge_guest",
+    "merging_for",
     "relations",
 ]
 
@@ -171,9 +191,10 @@ def merge_guest(guest: Any, user: Any, dry_run: bool = False) -> MergeSummary:
 
     Rows pointing at the guest move to ``user`` unless a unique constraint or a
     one-to-one keeps the user's own (GUEST_AUTH_MERGE_POLICIES changes that per
-    model); see the docs. One transaction: on any error nothing has changed.
-    With ``dry_run`` nothing changes and the summary is the one a real run
-    would return. Returns an empty summary, changing nothing, when no merge is
+    model); see the docs. One transaction, ``guest_merged``'s receivers
+    included: on any error nothing has changed. With ``dry_run`` nothing
+    changes, no signal is sent, and the summary is the one a real run would
+    return. Returns an empty summary, changing nothing, when no merge is
     allowed: ``user`` is the guest itself, inactive, or a guest. Raises
     NotAGuest when ``guest`` is not (or no longer) a guest, and
     ProtectedError/RestrictedError when rows that stay with the guest protect it
@@ -181,7 +202,18 @@ def merge_guest(guest: Any, user: Any, dry_run: bool = False) -> MergeSummary:
     """
     if not may_merge(guest, user):
         return MergeSummary()
-    return merge(guest, user, dry_run=dry_run)
+    # Where the guest is written, whichever database it was read from (a replica
+    # cannot lock or change it).
+    db = router.db_for_write(type(guest), instance=guest)
+    try:
+        with transaction.atomic(using=db):
+            summary = _move_rows(guest, user, db, dry_run)
+            if dry_run:
+                raise _DryRun(summary)
+            _announce(guest, user)
+    except _DryRun as rolled_back:
+        return rolled_back.summary
+    return summary
 
 
 def may_merge(guest: Any, user: Any) -> bool:
@@ -194,27 +226,40 @@ def may_merge(guest: Any, user: Any) -> bool:
     )
 
 
-def merge(guest: Any, user: Any, *, dry_run: bool = False) -> MergeSummary:
-    """Merge ``guest`` into ``user`` and delete it (see the module docstring).
+class _LoginMerge:
+    """A login-time merge under way: its request, and whether guest_merged went out."""
 
-    The caller has checked that a merge is allowed for this pair. Raises
-    NotAGuest when ``guest`` is not (or no longer) a guest; any other error
-    leaves the database as it was.
-    """
-    # Where the guest is written, whichever database it was read from (a replica
-    # cannot lock or change it).
-    db = router.db_for_write(type(guest), instance=guest)
+    def __init__(self, request: Any) -> None:
+        self.request = request
+        self.announced = False
+
+
+_login_merge: ContextVar[_LoginMerge | None] = ContextVar("guest_auth_login_merge", default=None)
+
+
+@contextmanager
+def merging_for(request: Any) -> Iterator[Callable[[], bool]]:
+    """Around the adapter's merge() in a login-time merge: merge_guest() sends
+    guest_merged with this request. Yields a function that tells whether it did."""
+    state = _LoginMerge(request)
+    token = _login_merge.set(state)
     try:
-        with transaction.atomic(using=db):
-            summary = _merge(guest, user, db, dry_run)
-            if dry_run:
-                raise _DryRun(summary)
-    except _DryRun as rolled_back:
-        return rolled_back.summary
-    return summary
+        yield lambda: state.announced
+    finally:
+        _login_merge.reset(token)
 
 
-def _merge(guest: Any, user: Any, db: str, dry_run: bool) -> MergeSummary:
+def _announce(guest: Any, user: Any) -> None:
+    state = _login_merge.get()
+    request = state.request if state is not None else None
+    guest_merged.send(sender=Guest, request=request, guest=guest, user=user)
+    if state is not None:
+        state.announced = True
+
+
+def _move_rows(guest: Any, user: Any, db: str, dry_run: bool) -> MergeSummary:
+    """The merge's data: lock the guest, move (or keep, or drop) each relation's
+    rows, delete the guest. Inside merge_guest()'s transaction."""
     guests = Guest.objects.using(db).filter(pk=guest.pk)
     if not dry_run:
         # Serialises two logins of the same session: the second finds no guest.

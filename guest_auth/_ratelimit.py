@@ -33,6 +33,7 @@ __all__ = [
     "check_creation_rate",
     "check_export_rate",
     "client_ip",
+    "is_proxy_address",
     "normalise_ip",
     "use_namespace",
     "warn_behind_proxy",
@@ -98,6 +99,13 @@ _PROXY_NETWORKS = tuple(
 )
 
 
+def is_proxy_address(ip: str) -> bool:
+    """Whether ``ip`` (normalised) is where proxies talk from: loopback, private
+    ranges (RFC 1918, RFC 6598, link-local, IPv6 unique local)."""
+    address = ipaddress.ip_address(ip)
+    return any(address in net for net in _PROXY_NETWORKS)
+
+
 def client_ip(request: HttpRequest) -> str | None:
     """The client's IP address, normalised: REMOTE_ADDR, or what GUEST_AUTH_CLIENT_IP returns.
 
@@ -109,12 +117,10 @@ def client_ip(request: HttpRequest) -> str | None:
     if getter is not None:
         return normalise_ip(getter(request))
     ip = normalise_ip(request.META.get("REMOTE_ADDR"))
-    if ip is not None:
-        address = ipaddress.ip_address(ip)
-        if any(address in net for net in _PROXY_NETWORKS):
-            header = next((h for h in _FORWARDING_HEADERS if request.META.get(h)), None)
-            if header is not None:
-                warn_behind_proxy(ip, header)
+    if ip is not None and is_proxy_address(ip):
+        header = next((h for h in _FORWARDING_HEADERS if request.META.get(h)), None)
+        if header is not None:
+            warn_behind_proxy(ip, header)
     return ip
 
 

@@ -1,52 +1,42 @@
-"""Where guests sign up: guest_auth's promote page, or django-allauth's signup.
+"""Where guests sign up: guest_auth's promote page, or an integration's signup.
 
-When django-allauth is the site's signup (ACCOUNT_ADAPTER includes
-GuestAccountAdapterMixin), allauth's rules for email addresses apply to every
-promotion: EmailAddress rows, the verification flow, ACCOUNT_EMAIL_VERIFICATION.
-guest_auth's own promote page and API endpoint know none of them, so guests
-are sent to allauth's signup instead, and ``is_verified`` means a verified
-email address.
+An integration may register itself as the site's signup provider
+(guest_auth._integrations; django-allauth does, when ACCOUNT_ADAPTER includes
+GuestAccountAdapterMixin). Its rules for email addresses then apply to every
+promotion: guest_auth's own promote page and API endpoint know none of them,
+so guests are sent to its signup instead, and ``is_verified`` is its verdict.
+``allauth_is_signup()`` is the one answer every caller asks.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
-from django.utils.module_loading import import_string
+
+from ._integrations import signup_provider
 
 __all__ = ["allauth_is_signup", "has_verified_email", "signup_url"]
 
-_MIXIN = "guest_auth.contrib.allauth.adapters.GuestAccountAdapterMixin"
-
 
 def allauth_is_signup() -> bool:
-    """Whether django-allauth, with guest_auth's adapter mixin, is the site's signup."""
-    if not apps.is_installed("allauth.account"):
-        return False
-    # Imported here: nothing outside guest_auth.contrib imports allauth.
-    from allauth.account import app_settings
-
-    try:
-        adapter = import_string(app_settings.ADAPTER)
-    except ImportError:
-        return False
-    # By name: importing guest_auth.contrib.allauth.adapters from here would
-    # make an import cycle (it promotes and merges through guest_auth's core).
-    return isinstance(adapter, type) and any(
-        f"{cls.__module__}.{cls.__qualname__}" == _MIXIN for cls in adapter.__mro__
-    )
+    """Whether an integration (django-allauth, with guest_auth's adapter mixin)
+    is the site's signup."""
+    return signup_provider() is not None
 
 
 def signup_url() -> str:
     """The page a guest signs up on; NoReverseMatch when the site has none.
 
-    Without allauth as the signup, guest_auth's promote page, or else allauth's
-    signup page if the site mounts one (a site may promote only through
-    allauth or the API and leave guest_auth.urls out: check W006).
+    The provider's signup page when it is the signup; else guest_auth's
+    promote page, or else the provider's signup page if the site mounts one
+    (a site may promote only through allauth or the API and leave
+    guest_auth.urls out: check W006).
     """
-    names = ["account_signup"] if allauth_is_signup() else ["guest_auth:promote", "account_signup"]
+    provider = signup_provider(active=False)
+    names = ["guest_auth:promote"]
+    if provider is not None:
+        names = [provider.url_name] if provider.is_signup() else [*names, provider.url_name]
     for name in names:
         try:
             return reverse(name)
@@ -56,7 +46,6 @@ def signup_url() -> str:
 
 
 def has_verified_email(user: Any) -> bool:
-    """allauth's verdict: the user has a verified EmailAddress (allauth installed only)."""
-    from .contrib.allauth._email import has_verified_email as verified
-
-    return verified(user)
+    """The signup provider's verdict on ``user``'s email address; True without one."""
+    provider = signup_provider()
+    return True if provider is None else provider.has_verified_email(user)

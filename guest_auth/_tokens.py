@@ -133,6 +133,7 @@ def authenticate_api_token(
     return admitted, token
 
 
+@sensitive_variables("raw", "secret")
 def issue_bound_token(user: Any, raw: str | None = None) -> APIToken:
     """The APIToken row a signed token (a JWT) is bound to: the row of the
     opaque token ``raw`` when given, else a new row whose secret nobody sees.

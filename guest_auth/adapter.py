@@ -138,8 +138,9 @@ class GuestAdapter:
         Called inside a transaction (shared with the guest_merged receivers):
         raise to undo everything, the login still succeeds. Only called when a
         merge is allowed (``user`` is an active regular user other than the
-        guest). The default is ``services.merge_guest(guest, user)``; override
-        to replace the whole step.
+        guest). The default is ``services.merge_guest(guest, user)``, which sends
+        guest_merged with this request; override to replace the whole step
+        (guest_merged is then sent after this method returns).
         """
         from ._merge import merge_guest
 

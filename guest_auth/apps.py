@@ -34,8 +34,14 @@ class GuestAuthConfig(AppConfig):
             from .admin import add_guest_filter_to_user_admin
 
             add_guest_filter_to_user_admin()
-        # drf-spectacular finds OpenAPI extensions only once they are imported;
-        # the API's views import them too, but a site may use
-        # GuestTokenAuthentication on its own views only.
-        if apps.is_installed("rest_framework") and apps.is_installed("drf_spectacular"):
-            from .contrib.rest_framework import _schema  # noqa: F401
+        # The one place that names guest_auth's integrations: each registers
+        # what it adds with the core (guest_auth._integrations), and only when
+        # its framework is installed.
+        if apps.is_installed("allauth.account"):
+            from .contrib import allauth
+
+            allauth.register()
+        if apps.is_installed("rest_framework"):
+            from .contrib import rest_framework
+
+            rest_framework.register()

@@ -1,4 +1,9 @@
-"""System checks. Ids are stable; messages and hints are kept here together."""
+"""System checks. Ids are stable; messages and hints are kept here together.
+
+The integrations' own checks (django-allauth's W010, W011) live in their
+packages with their messages, registered through guest_auth._integrations;
+``all_messages()`` lists them all.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,10 @@ from django.db import models
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.module_loading import import_string
 
+from ._integrations import check_messages, signup_provider
 from .conf import guest_settings
 
-__all__ = ["MESSAGES"]
+__all__ = ["MESSAGES", "all_messages"]
 
 _AUTH_MW = "django.contrib.auth.middleware.AuthenticationMiddleware"
 _SESSION_MW = "django.contrib.sessions.middleware.SessionMiddleware"
@@ -143,24 +149,13 @@ MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
         "promote page already sends new accounts to / then; GUEST_AUTH_PROMOTE_REDIRECT_URL "
         "chooses another page.)",
     ),
-    "guest_auth.W010": (
-        Warning,
-        "django-allauth is installed but ACCOUNT_ADAPTER does not include guest_auth's "
-        "adapter: allauth's login and signup pages turn guests away, and signing up "
-        "creates a new user instead of keeping the guest's data.",
-        'Set ACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestAccountAdapter", or put '
-        "guest_auth.contrib.allauth.GuestAccountAdapterMixin first in your adapter's bases.",
-    ),
-    "guest_auth.W011": (
-        Warning,
-        "allauth.socialaccount is installed but SOCIALACCOUNT_ADAPTER does not include "
-        "guest_auth's adapter: signing up with a provider creates a new user instead of "
-        "keeping the guest's data.",
-        'Set SOCIALACCOUNT_ADAPTER = "guest_auth.contrib.allauth.GuestSocialAccountAdapter", '
-        "or put guest_auth.contrib.allauth.GuestSocialAccountAdapterMixin first in your "
-        "adapter's bases.",
-    ),
 }
+
+
+def all_messages() -> dict[str, tuple[type, str, str]]:
+    """MESSAGES and the messages of the integrations' own checks (registered
+    with guest_auth._integrations, kept next to those checks)."""
+    return {**MESSAGES, **check_messages()}
 
 
 def _message(check_id: str, **kwargs: Any) -> CheckMessage:
@@ -255,11 +250,8 @@ def _reversible(name: str) -> bool:
 
 
 def _allauth_signup() -> bool:
-    if not apps.is_installed("allauth.account") or not _reversible("account_signup"):
-        return False
-    from .contrib.allauth._views import integration_enabled
-
-    return integration_enabled()
+    provider = signup_provider()
+    return provider is not None and _reversible(provider.url_name)
 
 
 @register(Tags.security)
@@ -327,15 +319,6 @@ def check_client_ip(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage
     ):
         return [_message("guest_auth.W007")]
     return []
-
-
-@register(Tags.compatibility)
-def check_allauth(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
-    if not apps.is_installed("allauth.account"):
-        return []
-    from .contrib.allauth.checks import missing_adapters
-
-    return [_message(check_id) for check_id in missing_adapters()]
 
 
 @register(Tags.models, deploy=True)

@@ -9,6 +9,7 @@ raises ``ImproperlyConfigured`` naming the setting.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -116,8 +117,8 @@ DEFAULTS: dict[str, Any] = {
     # Dotted path of a callable(request) -> IP string; None reads REMOTE_ADDR.
     # guest_auth.contrib.ipware.client_ip reads proxies' headers with django-ipware.
     "CLIENT_IP": None,
-    # Options of guest_auth.contrib.ipware.client_ip: proxy_count, trusted_proxies
-    # and headers (see that module and docs/howto/proxies.md).
+    # Options of guest_auth.contrib.ipware.client_ip: proxy_count, trusted_proxies,
+    # proxy_networks and headers (see that module and docs/howto/proxies.md).
     "IPWARE": {},
     # "all": guests are logged-in users everywhere. "opt-in": guests reach as
     # guests only the views that opt in (allow_guest, guests_allowed,
@@ -299,7 +300,7 @@ def _one_of(*choices: str) -> Callable[[str, Any], str]:
     return clean
 
 
-_IPWARE_OPTIONS = ("proxy_count", "trusted_proxies", "headers")
+_IPWARE_OPTIONS = ("proxy_count", "trusted_proxies", "headers", "proxy_networks")
 
 
 def _ipware_options(name: str, value: Any) -> dict[str, Any]:
@@ -322,6 +323,20 @@ def _ipware_options(name: str, value: Any) -> dict[str, Any]:
         items = value.get(key, [])
         if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
             raise ImproperlyConfigured(f"{name}[{key!r}] must be {help_text}, not {items!r}.")
+    networks = value.get("proxy_networks", [])
+    if not isinstance(networks, (list, tuple)):
+        raise ImproperlyConfigured(
+            f"{name}['proxy_networks'] must be a list of networks such as '10.0.0.0/8', "
+            f"not {networks!r}."
+        )
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except (TypeError, ValueError):
+            raise ImproperlyConfigured(
+                f"{name}['proxy_networks'] has {network!r}, not a network such as "
+                "'203.0.113.0/24' or '2001:db8::/32'."
+            ) from None
     return dict(value)
 
 

@@ -7,7 +7,6 @@ from functools import partial
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.models import AnonymousUser
@@ -18,6 +17,7 @@ from django.utils.functional import SimpleLazyObject, empty
 from . import _state as state
 from ._access import ahide_guest, hide_guest, to_promotion
 from ._gate import SESSION, admit, hides_guest
+from ._integrations import view_hooks
 from ._login import finish_request, has_leftovers, watch_session
 from ._session import (
     GUEST_SESSION_KEY,
@@ -70,7 +70,9 @@ class GuestMiddleware:
             markcoroutinefunction(self)
             # Django would run a sync process_view in a thread on every request.
             self.process_view = self._aprocess_view  # type: ignore[method-assign,assignment]
-        self._allauth = _allauth_views()
+        # The integrations' view hooks (guest_auth._integrations), registered
+        # by AppConfig.ready() before any middleware is made.
+        self._view_hooks = view_hooks()
 
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
@@ -101,10 +103,11 @@ class GuestMiddleware:
     ) -> HttpResponseBase | None:
         """Send guests from Django's password change and reset pages to promotion.
 
-        With django-allauth, its views first: see guest_auth.contrib.allauth._views.
+        The integrations' view hooks first (django-allauth's entrance pages).
         """
-        if self._allauth is not None and self._allauth.concerns(view_func):
-            return self._allauth.before_view(request, view_func)
+        for hook in self._view_hooks:
+            if hook.concerns(view_func):
+                return hook.before_view(request, view_func)
         if _guests_kept_out(view_func):
             return to_promotion(request) if is_guest(request.user) else None
         if hides_guest(view_func):
@@ -114,26 +117,15 @@ class GuestMiddleware:
     async def _aprocess_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponseBase | None:
-        if self._allauth is not None and self._allauth.concerns(view_func):
-            # allauth's views are sync: a thread only for them, not every request.
-            return await sync_to_async(self._allauth.before_view)(request, view_func)
+        for hook in self._view_hooks:
+            if hook.concerns(view_func):
+                # The hooks are sync: a thread only for them, not every request.
+                return await sync_to_async(hook.before_view)(request, view_func)
         if _guests_kept_out(view_func):
             return to_promotion(request) if await ais_guest(await request.auser()) else None
         if hides_guest(view_func):
             await ahide_guest(request)
         return None
-
-
-def _allauth_views() -> Any:
-    """guest_auth.contrib.allauth's view hooks when django-allauth is installed, else None.
-
-    The import is here so that nothing outside guest_auth.contrib imports allauth.
-    """
-    if apps.is_installed("allauth.account"):
-        from .contrib.allauth import _views
-
-        return _views
-    return None
 
 
 # A guest has no password to change or reset: these pages lead to promotion.

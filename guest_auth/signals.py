@@ -21,10 +21,16 @@ guest_promoted = Signal()
 #: Arguments: ``count`` (int, how many guests were deleted).
 guests_purged = Signal()
 
-#: Sent when a guest's session logged into an existing user and the guest was
-#: merged into it (GUEST_AUTH_MERGE_ON_LOGIN), inside the merge's transaction:
-#: a receiver that raises undoes the merge (the login still succeeds and the
-#: error is logged). Not sent by direct calls to ``services.merge_guest()``.
-#: Arguments: ``request``, ``guest`` (the guest user, now deleted; ``pk`` still
-#: set), ``user`` (the account the guest's data went to).
+#: Sent once for every merge of a guest into a user, on every path: a login
+#: that replaced the guest's session (GUEST_AUTH_MERGE_ON_LOGIN), a merge the
+#: visitor confirmed (the ``guest_auth:merge`` page, ``POST api/guest/merge/``)
+#: and a direct call to ``services.merge_guest()``. Inside the merge's
+#: transaction: a receiver that raises undoes the merge (at login, the login
+#: still succeeds and the error is logged; a direct call raises it). When the
+#: site's ``GuestAdapter.merge()`` does not call ``merge_guest()``, it is sent
+#: after that method returns. Not sent for a dry run, nor when no merge is
+#: allowed (``merge_guest()`` returns an empty summary).
+#: Arguments: ``request`` (the login's or confirmation's request; None for a
+#: direct ``merge_guest()`` call outside one), ``guest`` (the guest user, now
+#: deleted; ``pk`` still set), ``user`` (the account the guest's data went to).
 guest_merged = Signal()

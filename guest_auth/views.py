@@ -29,7 +29,7 @@ from django.views.generic import TemplateView, View
 from django.views.generic.edit import FormView
 
 from ._export import GuestGone, export_guest, export_response, rate_limited_detail
-from ._login import KEPT_GUEST_SESSION_KEY, PENDING_MERGE_SESSION_KEY, merge_into, pending_merge
+from ._login import KEPT_GUEST_SESSION_KEY, PENDING_MERGE_SESSION_KEY, merge_at_login, pending_merge
 from ._merge import merge_guest
 from ._promote import promote_guest
 from ._purge.purge import delete_guest
@@ -176,7 +176,7 @@ class MergeView(_NextMixin, TemplateView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         request.session.pop(PENDING_MERGE_SESSION_KEY, None)
-        if "decline" not in request.POST and merge_into(request, self.guest, request.user):
+        if "decline" not in request.POST and merge_at_login(request, self.guest, request.user):
             request.session.pop(KEPT_GUEST_SESSION_KEY, None)
         return HttpResponseRedirect(self.get_success_url())
 

@@ -5,7 +5,8 @@ from django.conf import settings
 from django.core.checks import Warning
 from django.test import override_settings
 
-from guest_auth.checks import MESSAGES, check_allauth
+from guest_auth.contrib.allauth.checks import MESSAGES
+from guest_auth.contrib.allauth.checks import check_adapters as check_allauth
 
 
 def ids(messages):

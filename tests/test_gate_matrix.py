@@ -244,10 +244,7 @@ NOT_APPLICABLE = {
 
 # (way, rule): cells that fail today, with the work that fixes them. strict:
 # the cell fails the run the moment it passes, so the entry is removed then.
-KNOWN_FAILING = {
-    (JWTRefresh, "secrets_absent"): "the refresh token is in DRF's frames (the "
-    "serializer's repr, run_validation's data): issue 21, the JWT-secrets case (h21b)",
-}
+KNOWN_FAILING: dict[tuple[type, str], str] = {}
 
 
 def cells(rule):

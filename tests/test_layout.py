@@ -7,6 +7,10 @@
 - ``guest_auth.services`` is the public index: nothing inside guest_auth imports it.
 - No import cycles among guest_auth's modules, lazy (function-level) imports
   included; ``AppConfig.ready()`` and ``TYPE_CHECKING`` blocks aside.
+- The core never imports ``guest_auth.contrib`` (lazy imports and
+  ``import_string("guest_auth.contrib...")`` included): integrations register
+  with guest_auth._integrations, and ``guest_auth/apps.py`` is the one module
+  that names them.
 """
 
 from __future__ import annotations
@@ -45,6 +49,9 @@ def _resolve(module: str, level: int, target: str | None) -> str:
     return ".".join(base + ([target] if target else []))
 
 
+_DYNAMIC_IMPORTS = {"import_string", "import_module", "__import__"}
+
+
 class _Imports(ast.NodeVisitor):
     """(imported module, imported name or None, line) of one module's runtime imports."""
 
@@ -63,6 +70,21 @@ class _Imports(ast.NodeVisitor):
     def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
         if self.module == "guest_auth.apps" and node.name == "ready":
             return
+        self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> None:
+        # import_string("guest_auth.x.Y"), import_module("guest_auth.x"): the
+        # module (or the class's module) named by a constant.
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if name in _DYNAMIC_IMPORTS and node.args:
+            arg = node.args[0]
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                path = arg.value
+                while path and path not in MODULES:
+                    path = path.rpartition(".")[0]
+                if path:
+                    self.found.append((path, None, node.lineno))
         self.generic_visit(node)
 
     def visit_Import(self, node: ast.Import) -> None:
@@ -165,6 +187,51 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if node not in state:
             visit(node)
     return cycles
+
+
+def _is_core(module: str) -> bool:
+    return not module.startswith("guest_auth.contrib")
+
+
+def _contrib_imports() -> list[str]:
+    offences = []
+    for module in MODULES:
+        if not _is_core(module) or module == "guest_auth.apps":
+            continue
+        for source, _name, line in _imports(module):
+            if not _is_core(source):
+                offences.append(f"{module}:{line} imports {source}")
+    return offences
+
+
+def test_the_core_never_imports_contrib():
+    # Integrations plug in through guest_auth._integrations, registered from
+    # their register() by AppConfig.ready() (guest_auth/apps.py, the one module
+    # that names them). Failing? Add what the core needs to the Integration
+    # the package registers, and ask guest_auth._integrations for it.
+    assert _contrib_imports() == []
+
+
+def test_apps_names_contrib_only_in_ready():
+    offences = [
+        f"guest_auth.apps:{line} imports {source}"
+        for source, _name, line in _imports("guest_auth.apps")
+        if not _is_core(source)
+    ]
+    assert offences == []
+
+
+def test_the_checker_sees_dynamic_imports():
+    visitor = _Imports("guest_auth.x")
+    visitor.visit(
+        ast.parse(
+            "def f():\n"
+            "    import_string('guest_auth.contrib.allauth.adapters.GuestAccountAdapterMixin')\n"
+            "    importlib.import_module('guest_auth.contrib.simplejwt.tokens')\n"
+        )
+    )
+    found = {source for source, _name, _line in visitor.found}
+    assert found == {"guest_auth.contrib.allauth.adapters", "guest_auth.contrib.simplejwt.tokens"}
 
 
 def test_no_import_cycles():

@@ -704,3 +704,49 @@ def test_logout_is_noticed_only_for_the_flush_that_follows():
     create_guest(request)
     logout(request)
     assert _state.of(request).logging_out is False
+
+
+# guest_merged on every merge path -------------------------------------------------
+
+
+def test_a_direct_merge_guest_call_sends_guest_merged(guest, user):
+    # Before, only the login flow sent it: a site merging from its own code (a
+    # support tool, a command) left its receivers unaware.
+    CartItem.objects.create(user=guest, product=products("apple")[0])
+    with Receiver(guest_merged) as received:
+        merge_guest(guest, user)
+    [call] = received.calls
+    assert call == {"request": None, "guest": guest, "user": user}
+
+
+def test_a_dry_run_or_a_refused_merge_sends_nothing(guest, user):
+    with Receiver(guest_merged) as received:
+        merge_guest(guest, user, dry_run=True)
+        merge_guest(guest, guest)  # into itself: nothing to do
+    assert received.calls == []
+    assert Guest.objects.filter(user=guest).exists()
+
+
+def test_a_receiver_that_raises_undoes_a_direct_merge(guest, user):
+    CartItem.objects.create(user=guest, product=products("apple")[0])
+    before = snapshot()
+
+    def refuse(sender, **kwargs):
+        raise RuntimeError("receiver says no")
+
+    guest_merged.connect(refuse)
+    try:
+        with pytest.raises(RuntimeError, match="receiver says no"):
+            merge_guest(guest, user)
+    finally:
+        guest_merged.disconnect(refuse)
+    assert snapshot() == before
+
+
+def test_a_login_merge_through_merge_guest_sends_guest_merged_once(client, guest_with_cart, user):
+    # The default adapter's merge() calls merge_guest(): one signal, with the request.
+    with Receiver(guest_merged) as received:
+        client.post("/accounts/login/", credentials(user))
+    assert_merged(guest_with_cart, user)
+    [call] = received.calls
+    assert call["request"].path == "/accounts/login/"

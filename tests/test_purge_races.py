@@ -31,7 +31,7 @@ from django.db.models.signals import post_delete, post_init, post_save, pre_dele
 from django.test import AsyncClient, Client, RequestFactory
 from django.utils import timezone
 
-from guest_auth._login import merge_into
+from guest_auth._login import merge_at_login
 from guest_auth._session import GUEST_SESSION_KEY, SEEN_SESSION_KEY
 from guest_auth.models import Guest, GuestDay
 from guest_auth.services import delete_guest, purge_guests
@@ -265,7 +265,7 @@ def test_a_merge_never_drops_a_row_the_guest_writes_meanwhile():
     # user model is sent then, before anything is deleted.
     MOMENTS["merging"] = lambda: (pre_delete, User())
     try:
-        outcome = racing("merging", party, lambda: merge_into(request, guest, user))
+        outcome = racing("merging", party, lambda: merge_at_login(request, guest, user))
     finally:
         del MOMENTS["merging"]
 

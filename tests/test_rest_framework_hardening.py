@@ -151,3 +151,15 @@ def test_schema_states_the_constraints():
         assert {"400", "413", "415"} <= set(paths[path][method]["responses"])
     assert {"400", "413", "415"} <= set(paths["/api/guest/promote/"]["post"]["responses"])
     assert "503" in paths["/api/guest/"]["post"]["responses"]
+
+
+@pytest.mark.parametrize("length", [None, "0"])
+def test_create_without_a_body_is_400_naming_the_json_object(length):
+    # Content-Length: 0 is an empty body as much as no Content-Length at all:
+    # before, it was read as {} and created a guest although the contract
+    # (openapi.yaml) requires a JSON object.
+    extra = {} if length is None else {"CONTENT_LENGTH": length}
+    response = client().generic("POST", API, b"", content_type="application/json", **extra)
+    assert response.status_code == 400, response.content
+    assert response.json() == {"non_field_errors": ["A JSON object is required, such as {}."]}
+    assert Guest.objects.count() == 0

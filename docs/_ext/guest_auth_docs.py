@@ -8,7 +8,7 @@ Directives (used in MyST pages as ```{name}``` fences):
     each starting with a line ``GUEST_AUTH_<NAME>`` followed by indented text;
     a note for a setting that does not exist is a build warning (an error in CI).
 ``guest-auth-checks``
-    One ``check`` entry per id in ``guest_auth.checks.MESSAGES``: level,
+    One ``check`` entry per id in ``guest_auth.checks.all_messages()``: level,
     message and hint, exactly as ``manage.py check`` prints them.
 ``guest-auth-openapi``
     Every operation of ``guest_auth/contrib/rest_framework/openapi.yaml``.
@@ -148,9 +148,9 @@ class SettingsDirective(SphinxDirective):
 
 
 def all_check_messages() -> dict[str, tuple[type, str, str]]:
-    from guest_auth.checks import MESSAGES
+    from guest_auth.checks import all_messages
 
-    return dict(sorted(MESSAGES.items()))
+    return dict(sorted(all_messages().items()))
 
 
 class ChecksDirective(SphinxDirective):

@@ -34,11 +34,42 @@ __all__ = [
     "GuestAccountAdapterMixin",
     "GuestSocialAccountAdapter",
     "GuestSocialAccountAdapterMixin",
+    "register",
 ]
 
 
+def register() -> None:
+    """Plug into guest_auth's core (guest_auth._integrations); called by
+    guest_auth's AppConfig.ready() when allauth.account is installed.
+
+    Adds the view hook (allauth's entrance and credentials pages, web and
+    headless), what ``manage.py guest_access`` reads of those pages, allauth
+    as the signup provider, and checks W010 and W011. allauth's optional apps
+    (socialaccount, mfa, headless) are looked at only when installed.
+    """
+    from django.core.checks import Tags
+
+    from guest_auth import _integrations
+
+    from . import _views
+    from ._signup import AllauthSignup
+    from .checks import MESSAGES, check_adapters
+
+    _integrations.add(
+        _integrations.Integration(
+            name=__name__,
+            view_hook=_views,
+            view_kind=_views.kind,
+            signup=AllauthSignup(),
+            checks=(check_adapters,),
+            check_tags=(Tags.compatibility,),
+            messages=MESSAGES,
+        )
+    )
+
+
 def __getattr__(name: str) -> Any:
-    if name in __all__:
+    if name in __all__ and name != "register":
         from . import adapters
 
         return getattr(adapters, name)

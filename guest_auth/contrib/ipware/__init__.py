@@ -14,6 +14,12 @@ Cloudflare):
   sends itself, which come first, are never believed.
 - ``trusted_proxies``: instead, the addresses or networks (``"10.0.0.0/8"``)
   of the proxies listed at the end of the header, in order.
+- ``proxy_networks``: networks (``"203.0.113.0/24"``) of proxies that reach
+  the app from public addresses. The headers are believed only when
+  REMOTE_ADDR is a proxy's: loopback, a private range (10/8, 172.16/12,
+  192.168/16, 100.64/10, link-local, ``fc00::/7``), one of these networks, or
+  one of ``trusted_proxies``. A client that reaches the app server directly is
+  counted under its own address, whatever it sends.
 - ``headers``: the request.META names to read, in order of preference
   (``["HTTP_X_FORWARDED_FOR"]`` when absent; ``["HTTP_CF_CONNECTING_IP"]``
   behind Cloudflare). REMOTE_ADDR is used when none of them is usable. Not django-ipware's
@@ -27,8 +33,10 @@ address (check guest_auth.W007).
 from __future__ import annotations
 
 import importlib.util
-from typing import TYPE_CHECKING
+import ipaddress
+from typing import TYPE_CHECKING, Any
 
+from guest_auth._ratelimit import is_proxy_address, normalise_ip
 from guest_auth.conf import guest_settings
 
 # Fail where GUEST_AUTH_CLIENT_IP is imported (at startup, as an
@@ -53,6 +61,9 @@ def client_ip(request: HttpRequest) -> str | None:
     from ipware import get_client_ip
 
     options = guest_settings.IPWARE
+    remote_addr = request.META.get("REMOTE_ADDR")
+    if not _from_proxy(remote_addr, options):
+        return remote_addr
     ip, _routable = get_client_ip(
         request,
         proxy_order="left-most",
@@ -66,3 +77,25 @@ def client_ip(request: HttpRequest) -> str | None:
     # django-ipware ranks a public REMOTE_ADDR above a private or reserved
     # client address in a header; here the header wins whenever it is usable.
     return ip if ip is not None else request.META.get("REMOTE_ADDR")
+
+
+def _from_proxy(remote_addr: str | None, options: dict[str, Any]) -> bool:
+    """Whether the peer is a proxy, whose forwarding headers may be believed."""
+    peer = normalise_ip(remote_addr)
+    if peer is None:
+        return False
+    if is_proxy_address(peer):
+        return True
+    address = ipaddress.ip_address(peer)
+    for network in options.get("proxy_networks", ()):
+        if address in ipaddress.ip_network(network, strict=False):
+            return True
+    for proxy in options.get("trusted_proxies", ()):
+        # django-ipware's forms: an address, a network or a prefix ("10.1.").
+        try:
+            if address in ipaddress.ip_network(proxy, strict=False):
+                return True
+        except ValueError:
+            if peer.startswith(proxy):
+                return True
+    return False

@@ -23,6 +23,7 @@ __all__ = [
     "PayloadTooLarge",
     "check_body_size",
     "check_json",
+    "has_body",
 ]
 
 #: The largest body accepted (or DATA_UPLOAD_MAX_MEMORY_SIZE when smaller).
@@ -65,12 +66,24 @@ def _deeper_than(data: Any, limit: int) -> bool:
     return False
 
 
+def _length(request: Request) -> int:
+    """The body's declared length: 0 when absent, empty or not a number, as
+    Django and DRF then read no body."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def has_body(request: Request) -> bool:
+    """Whether the request has a body at all: ``Content-Length: 0`` is none,
+    as a missing Content-Length is (DRF reads either as ``{}``)."""
+    return _length(request) > 0
+
+
 def check_body_size(request: Request) -> None:
     """Refuse, before anything reads it, a body larger than the API accepts."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
+    length = _length(request)
     limit = MAX_BODY_BYTES
     if settings.DATA_UPLOAD_MAX_MEMORY_SIZE is not None:
         limit = min(limit, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)

@@ -40,7 +40,7 @@ from guest_auth._export import GuestGone, export_guest, export_response, rate_li
 from guest_auth._login import (
     KEPT_GUEST_SESSION_KEY,
     PENDING_MERGE_SESSION_KEY,
-    merge_into,
+    merge_at_login,
     pending_merge,
 )
 from guest_auth._merge import merge_guest
@@ -67,7 +67,7 @@ from guest_auth.exceptions import (
     RateLimitUnavailable,
 )
 
-from ._parsers import GuestJSONParser, check_body_size, check_json
+from ._parsers import GuestJSONParser, check_body_size, check_json, has_body
 from ._schema import BAD_REQUEST, EXPORT, EXPORT_RETRY_AFTER, RETRY_AFTER, document, response
 from ._serializers import (
     PASSWORD_FIELDS,
@@ -223,7 +223,7 @@ class GuestCreateView(_LogInView):
     )
     @sensitive_variables("token", "credential", "body")
     def post(self, request: Request) -> Response:
-        if not request.META.get("CONTENT_LENGTH"):
+        if not has_body(request):
             raise ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_NO_BODY]})
         GuestCreateRequestSerializer(data=request.data).is_valid(raise_exception=True)
         # DRF has put the authenticated user (or AnonymousUser) on the HttpRequest,
@@ -633,7 +633,7 @@ class GuestMergeView(_GuestAPIView):
             body = _merge_body(guest, None, merged=False)
         else:
             summary = merge_guest(guest, request.user, dry_run=True)
-            merged = merge_into(request._request, guest, request.user)
+            merged = merge_at_login(request._request, guest, request.user)
             if merged:
                 session.pop(KEPT_GUEST_SESSION_KEY, None)
             body = _merge_body(guest, summary if merged else None, merged=merged)
@@ -648,7 +648,7 @@ def _merge_body(guest: Any, summary: Any, *, merged: bool) -> dict[str, Any]:
     return {"guest": guest.pk, "merged": merged, "summary": counts}
 
 
-@sensitive_variables("token", "credential")
+@sensitive_variables("token", "credential", "body")
 def _login_body(user: Any, token: str, credential: str) -> dict[str, Any]:
     """The create and login answer: the opaque token, or with GUEST_AUTH_API_TOKENS
     = "jwt" a simplejwt access/refresh pair bound to that token's row instead."""

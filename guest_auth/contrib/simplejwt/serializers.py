@@ -9,7 +9,9 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_variables
 from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.fields import empty
 from rest_framework_simplejwt.serializers import (
     TokenObtainPairSerializer,
     TokenRefreshSerializer,
@@ -25,13 +27,32 @@ from .tokens import BOUND_TOKEN_CLAIM, IS_GUEST_CLAIM, GuestRefreshToken
 __all__ = ["GuestTokenObtainPairSerializer", "GuestTokenRefreshSerializer"]
 
 
-class GuestTokenObtainPairSerializer(TokenObtainPairSerializer):
+# The names under which the body, the password and the tokens are held while
+# a serializer validates (DRF's and simplejwt's frames below ours included):
+# Django's error reports show them as stars.
+_SECRETS = ("data", "value", "attrs", "authenticate_kwargs", "refresh", "token")
+
+
+class _KeepsSecrets:
+    """A serializer that hides what it was given from Django's error reports:
+    its repr (shown for ``self`` and ``serializer`` in every frame) leaves the
+    data out, and every frame under its validation hides the body and tokens."""
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__}>"
+
+    @sensitive_variables(*_SECRETS)
+    def run_validation(self, data: Any = empty) -> Any:
+        return super().run_validation(data)  # type: ignore[misc]
+
+
+class GuestTokenObtainPairSerializer(_KeepsSecrets, TokenObtainPairSerializer):
     """simplejwt's login, with tokens that carry ``is_guest``."""
 
     token_class = GuestRefreshToken
 
 
-class GuestTokenRefreshSerializer(TokenRefreshSerializer):
+class GuestTokenRefreshSerializer(_KeepsSecrets, TokenRefreshSerializer):
     """simplejwt's refresh, with ``is_guest`` as it is now, not as it was.
 
     Refused (401) when the user is gone or inactive, and for a guest's token
@@ -45,6 +66,7 @@ class GuestTokenRefreshSerializer(TokenRefreshSerializer):
         "revoked": _("This token was revoked or has expired."),
     }
 
+    @sensitive_variables("attrs", "refresh", "data")
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         refresh = self.token_class(attrs["refresh"])
         user = _user(refresh.payload.get(api_settings.USER_ID_CLAIM))

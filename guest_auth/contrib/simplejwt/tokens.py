@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.views.decorators.debug import sensitive_variables
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from guest_auth._session import is_guest
@@ -25,6 +26,7 @@ class GuestRefreshToken(RefreshToken):
     """
 
     @classmethod
+    @sensitive_variables("opaque", "token")
     def for_user(cls, user: Any, *, opaque: str | None = None) -> GuestRefreshToken:
         """A token for ``user``; ``opaque`` is the guest API token to bind it to, if any."""
         # simplejwt's own (user id, revoke claim, the blacklist's outstanding
@@ -37,6 +39,7 @@ class GuestRefreshToken(RefreshToken):
         return token
 
 
+@sensitive_variables("opaque", "refresh")
 def pair(user: Any, opaque: str | None = None) -> dict[str, str]:
     """{"access": ..., "refresh": ...} for ``user`` (see GuestRefreshToken.for_user)."""
     refresh = GuestRefreshToken.for_user(user, opaque=opaque)

@@ -554,9 +554,6 @@ def test_promote_uses_the_adapters_form(api):
     assert response.status_code == 200
 
 
-# Strict: the lead's catalog pass translates the minutes wording of RateLimited
-# (issue 23) and removes this mark.
-@pytest.mark.xfail(strict=True, reason="French for 'retry in N minutes' awaits the catalog pass")
 @override_settings(
     GUEST_AUTH_RATE_LIMIT="1/h",
     GUEST_AUTH_NETWORK_RATE_LIMIT=None,

@@ -72,9 +72,6 @@ def test_rate_limited_message_counts_minutes_as_the_page_does(seconds, words):
     assert str(RateLimited(seconds)) == words
 
 
-# Strict: the lead's catalog pass translates the minutes wording of RateLimited
-# (issue 23) and removes this mark.
-@pytest.mark.xfail(strict=True, reason="French for 'retry in N minutes' awaits the catalog pass")
 @pytest.mark.django_db
 @override_settings(MIDDLEWARE=LOCALE_MIDDLEWARE, GUEST_AUTH_RATE_LIMIT="1/h")
 def test_a_french_request_gets_french_messages():

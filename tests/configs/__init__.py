@@ -1,7 +1,7 @@
 """The configuration matrix: one directory per configuration a site can run.
 
 Each ``tests/configs/<name>/`` holds ``settings.py`` (a complete settings
-module), ``urls.py`` and ``flow.py``; tests/test_configurations.py starts each
+module), ``urls.py`` and ``flow.py``; tests/cross/test_configurations.py starts each
 in fresh processes: ``manage.py check --deploy`` and ``python -m
 tests.configs.<name>.flow``. Recipes the docs show are copied into the
 settings between ``# recipe: <page>#<label>`` and ``# end recipe`` lines, and

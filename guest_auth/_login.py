@@ -30,8 +30,8 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
 
-from ._credentials import credential_checked
 from ._merge import may_merge
+from ._proofs import proof_checked
 from ._session import (
     GUEST_SESSION_KEY,
     REQUEST_GUEST,
@@ -296,11 +296,11 @@ def pending_merge(request: HttpRequest) -> Any:
 def login_checked_credential(request: HttpRequest, user: Any) -> bool:
     """Whether this login checked a credential the visitor typed into this session.
 
-    See guest_auth._credentials; the site's adapter names the views and
+    See guest_auth._proofs; the site's adapter names the views and
     backends that check none.
     """
     adapter = get_adapter()
-    return credential_checked(
+    return proof_checked(
         request, user, adapter.credential_less_views, adapter.credential_less_backends
     )
 

@@ -13,9 +13,9 @@ from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.db import router, transaction
 from django.views.decorators.debug import sensitive_variables
 
+from ._insights.tally import record_removed
 from ._names import claim_names
 from ._session import FLAG, GUEST_SESSION_KEY, SEEN_SESSION_KEY, session_user_id, set_request_user
-from ._tally import record_removed
 from ._tokens import REQUEST_TOKEN, bind_token
 from .exceptions import NotAGuest
 from .models import APIToken, DeviceCredential, Guest

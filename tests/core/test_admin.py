@@ -262,7 +262,7 @@ def test_guest_changelist_never_counts_the_whole_table_twice(admin_client):
 # ANALYZE TABLE commits on MySQL/MariaDB: a transactional test, flushed after.
 @pytest.mark.django_db(transaction=True)
 def test_guest_changelist_takes_a_large_table_size_from_the_statistics(admin_client, monkeypatch):
-    from guest_auth import _counts
+    from guest_auth._insights import counts as insight_counts
 
     for _ in range(3):
         GuestFactory()
@@ -273,7 +273,7 @@ def test_guest_changelist_takes_a_large_table_size_from_the_statistics(admin_cli
         elif connection.vendor == "mysql":
             cursor.execute(f"ANALYZE TABLE {table}")
             cursor.fetchall()
-    monkeypatch.setattr(_counts, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(insight_counts, "EXACT_UP_TO", 1)
     with CaptureQueriesContext(connection) as queries:
         response = admin_client.get(reverse("admin:guest_auth_guest_changelist"))
     assert response.status_code == 200
@@ -282,4 +282,6 @@ def test_guest_changelist_takes_a_large_table_size_from_the_statistics(admin_cli
         assert len(counts) == 1  # no statistics to read: counted
     else:
         assert counts == []
-        assert response.context["cl"].result_count == _counts.estimated_rows(Guest, "default")
+        assert response.context["cl"].result_count == insight_counts.estimated_rows(
+            Guest, "default"
+        )

@@ -2,7 +2,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from guest_auth._chart import PALETTE, Series, _scale, bar_chart
+from guest_auth._insights.chart import PALETTE, Series, _scale, bar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -11,8 +11,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import Client, override_settings
 
 from guest_auth import _ratelimit
+from guest_auth._durations import Rate, parse_rate
 from guest_auth._ratelimit import client_ip
-from guest_auth._rates import Rate, parse_rate
 from guest_auth.conf import guest_settings
 from guest_auth.models import Guest
 from tests.helpers.clients import BROWSER_UA

@@ -8,8 +8,8 @@ from django.core.checks import run_checks
 from django.test import Client, override_settings
 
 from guest_auth import _ratelimit
+from guest_auth._durations import Rate
 from guest_auth._ratelimit import client_ip, normalise_ip
-from guest_auth._rates import Rate
 from guest_auth.checks import MESSAGES
 from guest_auth.conf import guest_settings
 from guest_auth.models import Guest

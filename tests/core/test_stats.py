@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from guest_auth._tally import COUNTERS
+from guest_auth._insights.tally import COUNTERS
 from guest_auth.models import Guest, GuestDay
 from guest_auth.services import merge_guest, promote_guest, purge_guests
 from guest_auth.stats import DayFigures, insights
@@ -133,7 +133,7 @@ def test_purge_rolls_up_one_row_per_batch_into_one_per_day():
 
 @pytest.mark.django_db
 def test_roll_up_keeps_the_sums():
-    from guest_auth._tally import roll_up
+    from guest_auth._insights.tally import roll_up
 
     today = timezone.localdate()
     for promoted, purged in [(1, 0), (0, 5), (2, 7)]:
@@ -149,7 +149,7 @@ def test_roll_up_keeps_the_sums():
 
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Paris", "America/Santiago", "Asia/Kathmandu"])
 def test_count_days_agrees_with_converting_each_moment(zone, settings):
-    from guest_auth._tally import count_days
+    from guest_auth._insights.tally import count_days
 
     settings.TIME_ZONE = zone
     # Every 37 minutes over a year: DST changes included (Santiago's at midnight).
@@ -184,7 +184,7 @@ def test_insights_counts_without_reading_the_whole_table():
 # ANALYZE TABLE commits on MySQL/MariaDB: a transactional test, flushed after.
 @pytest.mark.django_db(transaction=True)
 def test_insights_estimates_the_size_of_a_large_table(monkeypatch):
-    from guest_auth import _counts
+    from guest_auth._insights import counts as insight_counts
 
     for _ in range(3):
         guest_created(5, seen_days_ago=3)
@@ -196,14 +196,14 @@ def test_insights_estimates_the_size_of_a_large_table(monkeypatch):
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE TABLE {connection.ops.quote_name(Guest._meta.db_table)}")
             cursor.fetchall()
-    monkeypatch.setattr(_counts, "EXACT_UP_TO", 1)
+    monkeypatch.setattr(insight_counts, "EXACT_UP_TO", 1)
     figures = insights()
-    estimate = _counts.estimated_rows(Guest, "default")
+    estimate = insight_counts.estimated_rows(Guest, "default")
     if connection.vendor == "sqlite":
         assert estimate is None
         assert (figures.idle, figures.approximate) == (3, False)
     else:
-        from guest_auth._counts import estimated_count
+        from guest_auth._insights.counts import estimated_count
 
         assert estimate is not None
         assert figures.approximate is True

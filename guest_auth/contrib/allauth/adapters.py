@@ -27,9 +27,9 @@ from django.db import router, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from guest_auth._credentials import CREDENTIAL_CHECKED
 from guest_auth._login import watch_session
 from guest_auth._promote import PASSWORD_ALREADY_SET, promote_guest
+from guest_auth._proofs import PROOF_CHECKED
 from guest_auth.exceptions import NotAGuest
 
 from . import _guests
@@ -106,7 +106,7 @@ class GuestAccountAdapterMixin:
         """
         watch_session(request)
         # Read before login() replaces the session that holds allauth's record.
-        setattr(request, CREDENTIAL_CHECKED, _checked_credential(request, user))
+        setattr(request, PROOF_CHECKED, _checked_credential(request, user))
         super().login(request, user)  # type: ignore[misc]
 
 

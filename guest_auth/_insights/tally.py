@@ -17,7 +17,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from .models import Guest, GuestDay
+from ..models import Guest, GuestDay
 
 __all__ = [
     "COUNTERS",

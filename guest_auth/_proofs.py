@@ -1,4 +1,9 @@
-"""Did a login check a credential the visitor typed into this session?
+"""Did a login check a proof the visitor typed into this session?
+
+A *proof* is what a login checked (a password, a provider's login); guest_auth's
+*credentials* are something else, the device secrets of the REST API
+(``DeviceCredential``). Public names keep the word the docs use
+(``services.login_checked_credential``, ``GuestAdapter.credential_less_views``).
 
 Merging a guest into the account a browser just logged into hands the
 guest's data to whoever owns that account. That is right when the visitor
@@ -21,29 +26,29 @@ from django.utils.module_loading import import_string
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = ["CREDENTIAL_CHECKED", "credential_checked"]
+__all__ = ["PROOF_CHECKED", "proof_checked"]
 
 # Set on the request by an integration that knows how its login authenticated
 # (guest_auth.contrib.allauth, from allauth's record of the session's
 # authentication methods): True when it checked a credential the visitor
 # typed into this session, False when not.
-CREDENTIAL_CHECKED = "_guest_auth_credential_checked"
+PROOF_CHECKED = "_guest_auth_proof_checked"
 
 
-def credential_checked(
+def proof_checked(
     request: HttpRequest,
     user: Any,
     credential_less_views: Iterable[str],
     credential_less_backends: Iterable[str],
 ) -> bool:
-    """In order: what an integration recorded (CREDENTIAL_CHECKED); False on a
+    """In order: what an integration recorded (PROOF_CHECKED); False on a
     view of ``credential_less_views`` (dotted paths; Django's reset-confirm page
     logs in with post_reset_login); otherwise True only for a user that
     django.contrib.auth.authenticate() returned (it sets ``user.backend``, and
     only once a backend accepted the credentials) through a backend not in
     ``credential_less_backends`` (magic-link backends such as django-sesame's).
     """
-    marked = getattr(request, CREDENTIAL_CHECKED, None)
+    marked = getattr(request, PROOF_CHECKED, None)
     if marked is not None:
         return bool(marked)
     match = getattr(request, "resolver_match", None)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.sites import NotRegistered
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -212,8 +213,11 @@ def _insights_chart(figures: Any, totals: dict[str, int]) -> str:
 
 def add_guest_filter_to_user_admin(site: admin.AdminSite = admin.site) -> None:
     """Add GuestListFilter to the registered user admin (idempotent)."""
-    model_admin = site._registry.get(get_user_model())
-    if model_admin is not None and GuestListFilter not in model_admin.list_filter:
+    try:
+        model_admin = site.get_model_admin(get_user_model())
+    except NotRegistered:
+        return
+    if GuestListFilter not in model_admin.list_filter:
         model_admin.list_filter = (*model_admin.list_filter, GuestListFilter)  # type: ignore[misc]
 
 

@@ -207,3 +207,135 @@ def test_base_user_creation_form_has_two_password_fields():
 
     form = Form()
     assert {"password1", "password2"} <= set(form.fields)
+
+
+@pytest.mark.django_db
+def test_a_cleared_session_with_no_session_key_saves_under_a_new_key():
+    """_login empties a flushed guest session in place (clear(), then SessionBase's
+    _session_key set to None): the next save() creates a new session and leaves the
+    guest's stored one for the merge to read."""
+    session = SessionStore()
+    session["guest"] = "data"
+    session.save()
+    old_key = session.session_key
+    session.clear()
+    session._session_key = None
+    assert session.session_key is None
+    session["account"] = "data"
+    session.save()
+    assert session.session_key not in (None, old_key)
+    assert SessionStore().exists(old_key)
+    assert SessionStore(session_key=old_key).load() == {"guest": "data"}
+
+
+@pytest.mark.django_db
+def test_raw_delete_deletes_in_one_statement_without_signals():
+    """_purge deletes the users of a batch with QuerySet._raw_delete(using): one DELETE,
+    no collector, no signals, the row count returned."""
+    from django.db.models.signals import post_delete, pre_delete
+    from django.test.utils import CaptureQueriesContext
+
+    model = get_user_model()
+    users = [UserFactory(), UserFactory()]
+    UserFactory()  # stays
+    sent = []
+
+    def receiver(sender, **kwargs):
+        sent.append(sender)
+
+    pre_delete.connect(receiver, sender=model, dispatch_uid="test_raw_delete")
+    post_delete.connect(receiver, sender=model, dispatch_uid="test_raw_delete")
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            count = model._base_manager.filter(pk__in=[u.pk for u in users])._raw_delete(
+                connection.alias
+            )
+    finally:
+        pre_delete.disconnect(sender=model, dispatch_uid="test_raw_delete")
+        post_delete.disconnect(sender=model, dispatch_uid="test_raw_delete")
+    assert count == 2
+    assert [q["sql"].split()[0] for q in queries.captured_queries] == ["DELETE"]
+    assert sent == []
+    assert model._base_manager.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_instance_made_with_new_and_a_model_state_is_a_loaded_row():
+    """_purge's _bare_instance makes users as Model.from_db() would, minus __init__:
+    Model.__new__, the loaded attnames in __dict__, a ModelState with adding False and
+    db set. The other fields are deferred and load on access."""
+    from django.db.models.base import ModelState
+
+    model = get_user_model()
+    user = UserFactory()
+    state = ModelState()
+    assert (state.adding, state.db) == (True, None)  # what _bare_instance overrides
+    obj = model.__new__(model)
+    obj.__dict__.update({model._meta.pk.attname: user.pk})
+    obj._state = ModelState()
+    obj._state.adding = False
+    obj._state.db = connection.alias
+    assert obj.pk == user.pk
+    assert model.USERNAME_FIELD in obj.get_deferred_fields()
+    assert obj.get_username() == user.get_username()  # loaded on access
+    assert obj == user
+
+
+def test_candidate_relations_to_delete_are_the_reverse_foreign_keys():
+    """_purge reads get_candidate_relations_to_delete(opts) for the relations that can
+    keep or cascade from a user: each rel.field has remote_field.on_delete,
+    foreign_related_fields and model."""
+    from django.db.models import CASCADE
+    from django.db.models.deletion import get_candidate_relations_to_delete
+
+    from guest_auth.models import Guest
+
+    model = get_user_model()
+    relations = list(get_candidate_relations_to_delete(model._meta))
+    (guest_relation,) = [rel for rel in relations if rel.field.model is Guest]
+    field = guest_relation.field
+    assert field.remote_field.on_delete is CASCADE
+    assert [f.attname for f in field.foreign_related_fields] == [model._meta.pk.attname]
+
+
+def test_user_passes_test_keeps_test_func_in_its_wrappers_closure():
+    """The URL-access audit (guest_auth._audit, manage.py guest_access) reads which test
+    a view's decorator applies from the closure variable test_func of the wrapper that
+    django.contrib.auth.decorators.user_passes_test returns, and tells the decorators
+    apart by that function's code object."""
+    from django.contrib.admin.views.decorators import staff_member_required
+    from django.contrib.auth.decorators import (
+        login_required,
+        permission_required,
+        user_passes_test,
+    )
+
+    def view(request):
+        return HttpResponse()
+
+    async def async_view(request):
+        return HttpResponse()
+
+    def test_func_of(wrapper):
+        return inspect.getclosurevars(wrapper).nonlocals["test_func"]
+
+    def check(user):
+        return True
+
+    assert test_func_of(user_passes_test(check)(view)) is check
+    wrapper_code = user_passes_test(check)(view).__code__
+    tests = {}
+    for name, decorator in (
+        ("login_required", login_required),
+        ("staff_member_required", staff_member_required),
+        ("permission_required", permission_required("app.perm")),
+    ):
+        wrapper = decorator(view)
+        assert wrapper.__code__ is wrapper_code, name  # all are user_passes_test's wrapper
+        tests[name] = test_func_of(wrapper).__code__
+        # Async views too (permission_required's async test is another function).
+        assert callable(test_func_of(decorator(async_view))), name
+    # One code object per decorator (the same for every view it wraps), distinct
+    # between decorators: that is how the audit names the gate.
+    assert test_func_of(login_required(lambda request: None)).__code__ is tests["login_required"]
+    assert len(set(tests.values())) == len(tests)

@@ -1,14 +1,12 @@
 import time
-from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.utils import timezone
 
 from guest_auth.models import Guest
-from tests.helpers.factories import GuestFactory
+from tests.helpers.purge import aged
 from tests.purgeapp.models import Invoice, Receipt, Upload
 from tests.purgeapp.processes import manage
 
@@ -17,10 +15,6 @@ def purge(*args, stderr=None):
     out = StringIO()
     call_command("purge_guests", *args, stdout=out, stderr=stderr or StringIO())
     return out.getvalue()
-
-
-def aged(days):
-    return GuestFactory(last_seen_at=timezone.now() - timedelta(days=days))
 
 
 @pytest.mark.django_db

@@ -23,6 +23,7 @@ from guest_auth.services import MergeCounts, MergeSummary, create_guest, is_gues
 from guest_auth.signals import guest_merged
 from tests.helpers.factories import PASSWORD, GuestFactory, UserFactory
 from tests.helpers.sessions import make_request, session_user_id
+from tests.helpers.signals import Receiver
 from tests.mergeapp.adapters import CartOnlyAdapter
 from tests.mergeapp.models import (
     Activity,
@@ -41,23 +42,6 @@ from tests.mergeapp.models import (
 User = get_user_model
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    def __init__(self, signal):
-        self.calls = []
-        self.signal = signal
-
-    def __call__(self, sender, **kwargs):
-        kwargs.pop("signal")
-        self.calls.append(kwargs)
-
-    def __enter__(self):
-        self.signal.connect(self)
-        return self
-
-    def __exit__(self, *exc):
-        self.signal.disconnect(self)
 
 
 def snapshot():

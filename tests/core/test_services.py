@@ -16,29 +16,11 @@ from guest_auth.services import create_guest, is_guest, promote_guest
 from guest_auth.signals import guest_created, guest_promoted
 from tests.helpers.factories import PASSWORD, UserFactory
 from tests.helpers.sessions import anonymous_session, make_request, session_store
+from tests.helpers.signals import Receiver
 from tests.testapp.hashers import CountingHasher
 from tests.testapp.models import Note
 
 User = get_user_model
-
-
-class Receiver:
-    """Collects the keyword arguments of every send of a signal."""
-
-    def __init__(self, signal):
-        self.calls = []
-        self.signal = signal
-
-    def __call__(self, sender, **kwargs):
-        kwargs.pop("signal")
-        self.calls.append(kwargs)
-
-    def __enter__(self):
-        self.signal.connect(self)
-        return self
-
-    def __exit__(self, *exc):
-        self.signal.disconnect(self)
 
 
 # is_guest ---------------------------------------------------------------------------

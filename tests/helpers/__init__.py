@@ -11,5 +11,10 @@ test module (moving or renaming a test file must not break its neighbours).
   (import it only where djangorestframework is installed);
 - ``error_reports``: a real DatabaseError injected into one statement, and the error
   reports Django renders for it;
-- ``accounts``: password-reset links and a guest holding a row, for login tests.
+- ``accounts``: password-reset links and a guest holding a row, for login tests;
+- ``signals``: a receiver that records every send of a signal;
+- ``purge``: idle guests and the purge command's output.
+
+What is still repeated between test files is repeated on purpose: a test reads top
+to bottom, so a few lines of setup that state what the test is about stay in it.
 """

@@ -13,6 +13,7 @@ from django.urls import include, path
 from rest_framework.test import APIClient
 
 import guest_auth.contrib.rest_framework
+from guest_auth.models import APIToken, DeviceCredential, Guest
 from tests.helpers.clients import BOT_UA as BOT_UA
 from tests.helpers.clients import MOBILE_UA as MOBILE_UA
 
@@ -146,3 +147,13 @@ def promote_body(n=1, password=GOOD_PASSWORD):
         body[get_user_model().USERNAME_FIELD] = f"newbie{n}"
         body["email"] = f"new{n}@example.com"
     return body
+
+
+def counts():
+    """(users, guests, API tokens, device credentials): what a refused request must not change."""
+    return (
+        get_user_model().objects.count(),
+        Guest.objects.count(),
+        APIToken.objects.count(),
+        DeviceCredential.objects.count(),
+    )

@@ -16,11 +16,10 @@ from django.contrib.auth import get_user_model
 from django.test import override_settings
 
 from guest_auth.models import Guest
-from guest_auth.signals import guest_merged, guest_promoted
+from guest_auth.signals import guest_promoted
 from tests.allauthapp.adapters import SiteAccountAdapter, SiteSocialAccountAdapter
 from tests.allauthapp.models import PhoneNumber
 from tests.helpers import factories
-from tests.helpers.factories import UserFactory
 from tests.testapp.models import Note
 
 SIGNUP = "/allauth/signup/"
@@ -50,41 +49,6 @@ def guest(guest_client):
     """The guest of guest_client, holding one note (its data)."""
     user = Guest.objects.get().user
     Note.objects.create(user=user, text="cart item")
-    return user
-
-
-@pytest.fixture
-def promotions():
-    """(pk, method) of every guest_promoted sent during the test."""
-    sent = []
-
-    def receiver(sender, request, user, method, **kwargs):
-        assert request is not None
-        sent.append((user.pk, method))
-
-    guest_promoted.connect(receiver, dispatch_uid="test_allauth_promotions")
-    yield sent
-    guest_promoted.disconnect(dispatch_uid="test_allauth_promotions")
-
-
-@pytest.fixture
-def merges():
-    """(guest pk, user pk) of every guest_merged sent during the test."""
-    sent = []
-
-    def receiver(sender, request, guest, user, **kwargs):
-        sent.append((guest.pk, user.pk))
-
-    guest_merged.connect(receiver, dispatch_uid="test_allauth_merges")
-    yield sent
-    guest_merged.disconnect(dispatch_uid="test_allauth_merges")
-
-
-@pytest.fixture
-def existing(db):
-    """A regular account that already exists, with a verified email."""
-    user = UserFactory(email="known@example.com")
-    EmailAddress.objects.create(user=user, email="known@example.com", primary=True, verified=True)
     return user
 
 

@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 
 from guest_auth.models import APIToken, Guest
-from guest_auth.signals import guest_merged, guest_promoted
 from tests.allauthapp.adapters import SiteAccountAdapter
 from tests.allauthapp.models import PhoneNumber
 from tests.helpers.clients import BROWSER_UA
@@ -98,37 +97,6 @@ class Headless:
 @pytest.fixture(params=["browser", "app"])
 def headless(request, db):
     return Headless(request.param)
-
-
-@pytest.fixture
-def promotions():
-    sent = []
-
-    def receiver(sender, request, user, method, **kwargs):
-        sent.append((user.pk, method))
-
-    guest_promoted.connect(receiver, dispatch_uid="test_headless_promotions")
-    yield sent
-    guest_promoted.disconnect(dispatch_uid="test_headless_promotions")
-
-
-@pytest.fixture
-def merges():
-    sent = []
-
-    def receiver(sender, request, guest, user, **kwargs):
-        sent.append((guest.pk, user.pk))
-
-    guest_merged.connect(receiver, dispatch_uid="test_headless_merges")
-    yield sent
-    guest_merged.disconnect(dispatch_uid="test_headless_merges")
-
-
-@pytest.fixture
-def existing(db):
-    user = UserFactory(email="known@example.com")
-    EmailAddress.objects.create(user=user, email="known@example.com", primary=True, verified=True)
-    return user
 
 
 def assert_promoted(headless):

@@ -6,33 +6,20 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.db import connection
-from django.utils import timezone
 
 from guest_auth.contrib.celery.tasks import purge_guests
 from guest_auth.exceptions import PurgeArgumentError
 from guest_auth.models import Guest
 from tests.celeryapp import app
-from tests.helpers.factories import GuestFactory
+from tests.helpers.purge import aged, command
 from tests.purgeapp.models import Invoice
 from tests.purgeapp.processes import ROOT, database_url
 
 BROKER = app.conf.broker_url
-
-
-def aged(days):
-    return GuestFactory(last_seen_at=timezone.now() - timedelta(days=days))
-
-
-def command(*args):
-    out = StringIO()
-    call_command("purge_guests", *args, stdout=out, stderr=StringIO())
-    return out.getvalue().splitlines()
 
 
 def test_the_task_is_registered_under_its_documented_name():

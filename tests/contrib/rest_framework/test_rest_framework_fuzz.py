@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from guest_auth.models import APIToken, DeviceCredential, Guest
-from tests.helpers.rest_framework import API, LOGIN, ME, MOBILE_UA, PROMOTE
+from guest_auth.models import DeviceCredential, Guest
+from tests.helpers.rest_framework import API, LOGIN, ME, MOBILE_UA, PROMOTE, counts
 
 pytestmark = pytest.mark.django_db
 
@@ -97,15 +97,6 @@ def client(authorization=None, address="127.0.0.1"):
     if authorization is not None:
         api.credentials(HTTP_AUTHORIZATION=authorization)
     return api
-
-
-def counts():
-    return (
-        User().objects.count(),
-        Guest.objects.count(),
-        APIToken.objects.count(),
-        DeviceCredential.objects.count(),
-    )
 
 
 def new_guest():

@@ -28,6 +28,7 @@ from tests.helpers.rest_framework import (
     MOBILE_UA,
     PROMOTE,
     CheckedClient,
+    counts,
     create,
     make_client,
     promote_body,
@@ -41,15 +42,6 @@ UNKNOWN_CREDENTIAL = "0123456789abcdef01234567." + "A" * 43
 @pytest.fixture
 def api(db):
     return make_client()
-
-
-def counts():
-    return (
-        User().objects.count(),
-        Guest.objects.count(),
-        APIToken.objects.count(),
-        DeviceCredential.objects.count(),
-    )
 
 
 def test_url_names():

@@ -2,15 +2,14 @@
 django-tasks backport), run by the immediate backend."""
 
 from datetime import timedelta
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.utils import timezone
 
 from guest_auth.models import Guest
 from guest_auth.tasks import DEFAULT_TIME_LIMIT, purge_guests
-from tests.helpers.factories import GuestFactory
+from tests.helpers.purge import aged, command
 from tests.purgeapp.models import Invoice
 
 try:
@@ -24,16 +23,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _nothing_deferred():
     task_backends["deferring"].deferred.clear()
-
-
-def aged(days):
-    return GuestFactory(last_seen_at=timezone.now() - timedelta(days=days))
-
-
-def command(*args):
-    out = StringIO()
-    call_command("purge_guests", *args, stdout=out, stderr=StringIO())
-    return out.getvalue().splitlines()
 
 
 def error_of(result):

@@ -78,3 +78,17 @@ def _python_blocks():
 @pytest.mark.parametrize("code", list(_python_blocks()))
 def test_python_snippets_compile(code):
     compile(code, "<snippet>", "exec")
+
+
+def test_contributing_lists_every_environment_switch_the_suite_reads():
+    # Failing? Add the variable to CONTRIBUTING.md's "Test settings" table.
+    contributing = (ROOT / "CONTRIBUTING.md").read_text()
+    read = re.compile(r"""environ(?:\.get\(|\[)\s*["']((?:GUEST_AUTH|E2E)_[A-Z0-9_]+)["']""")
+    sources = [
+        ROOT / "runtests.py",
+        *(ROOT / "tests").rglob("*.py"),
+        *(ROOT / "example_project" / "tests").rglob("*.py"),
+    ]
+    switches = {name for path in sources for name in read.findall(path.read_text())}
+    assert "GUEST_AUTH_TEST_DATABASE_URL" in switches  # the pattern finds them
+    assert sorted(name for name in switches if f"`{name}`" not in contributing) == []

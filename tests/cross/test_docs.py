@@ -92,3 +92,24 @@ def test_contributing_lists_every_environment_switch_the_suite_reads():
     switches = {name for path in sources for name in read.findall(path.read_text())}
     assert "GUEST_AUTH_TEST_DATABASE_URL" in switches  # the pattern finds them
     assert sorted(name for name in switches if f"`{name}`" not in contributing) == []
+
+
+def test_security_md_names_tests_that_exist():
+    """SECURITY.md's last column names test files (by file name, wherever they are under
+    tests/) and tests in them: moving or renaming a test must not leave it pointing at
+    nothing."""
+    files = {path.name: path.read_text() for path in (ROOT / "tests").rglob("test_*.py")}
+    missing = []
+    for cell in re.findall(r"\|([^|]*)\|\s*$", (ROOT / "SECURITY.md").read_text(), re.M):
+        current = None  # a bare test name belongs to the file named before it
+        for match in re.finditer(r"`(test_\w+\.py)(?:::(test_\w+))?`|`(test_\w+)`", cell):
+            name, test, bare = match.groups()
+            if name:
+                current = name
+                if name not in files:
+                    missing.append(name)
+                    continue
+            test = test or bare
+            if test and current in files and f"def {test}(" not in files[current]:
+                missing.append(f"{current}::{test}")
+    assert missing == []

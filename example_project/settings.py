@@ -8,6 +8,9 @@ Environment:
 - DJANGO_SECRET_KEY: the secret key (a development fallback is used when unset).
 - DATABASE_URL: postgres://USER:PASSWORD@HOST:PORT/NAME to use PostgreSQL
   (needs psycopg); SQLite at example_project/db.sqlite3 when unset.
+- EXAMPLE_PASSKEY_SIGNUP=1: offer "Sign up with a passkey" (needs allauth's
+  mfa extra). allauth then requires an email and its verification by code for
+  every signup; the demo prints the code on the console.
 """
 
 import os
@@ -40,6 +43,8 @@ INSTALLED_APPS = [
 # page /app/ that uses them) and django-allauth, when installed.
 HAS_API = find_spec("rest_framework") is not None
 HAS_ALLAUTH = find_spec("allauth") is not None and HAS_API
+# allauth's MFA app (passkeys) needs its mfa extra (fido2).
+HAS_MFA = HAS_ALLAUTH and find_spec("fido2") is not None
 if HAS_API:
     INSTALLED_APPS += ["rest_framework"]
 if HAS_ALLAUTH:
@@ -51,6 +56,8 @@ if HAS_ALLAUTH:
         "allauth.socialaccount.providers.dummy",
         "allauth.headless",
     ]
+if HAS_MFA:
+    INSTALLED_APPS += ["allauth.mfa"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -80,6 +87,25 @@ if HAS_ALLAUTH:
     # As GUEST_AUTH_PROMOTE_REDIRECT_URL below: a new account lands on its cart.
     ACCOUNT_SIGNUP_REDIRECT_URL = "/cart/"
     HEADLESS_CLIENTS = ("browser", "app")
+if HAS_MFA:
+    # Passkeys: logging in with one, and adding one to an account.
+    MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+    MFA_PASSKEY_LOGIN_ENABLED = True
+    # The demo runs on http://localhost; a deployed site is served over HTTPS.
+    MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+
+# Signing up with a passkey only: a guest who does is promoted in place like
+# any other signup. allauth requires a verified email for it, by code
+# (its system checks say so); the browser test turns this on for itself.
+PASSKEY_SIGNUP = {
+    "MFA_PASSKEY_SIGNUP_ENABLED": True,
+    "ACCOUNT_SIGNUP_FIELDS": ["username*", "email*", "password1*", "password2*"],
+    "ACCOUNT_EMAIL_VERIFICATION": "mandatory",
+    "ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED": True,
+}
+if HAS_MFA and os.environ.get("EXAMPLE_PASSKEY_SIGNUP"):
+    globals().update(PASSKEY_SIGNUP)
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 ROOT_URLCONF = "example_project.urls"
 WSGI_APPLICATION = "example_project.wsgi.application"

@@ -5,11 +5,12 @@ before it sends user_logged_in, and replaces request.user: by the time the
 receiver runs, nothing says a guest was logged in. So GuestMiddleware hands
 the session's flush to ``note_flush`` (through ``watch_session``), which reads
 the guest marker from the data login() has just loaded (no query, nothing
-added to requests that do not log in) and leaves it on the request for the
-receiver. A session class, a second middleware or a login wrapper would each
-miss some path (the admin, allauth, custom views calling login()); every path
-flushes the request's own session object. Only that session can name the
-guest, so only the session that owns the guest can cause a merge.
+added to requests that do not log in) and leaves it in the request's state
+(guest_auth._state) for the receiver. A session class, a second middleware
+or a login wrapper would each miss some path (the admin, allauth, custom
+views calling login()); every path flushes the request's own session
+object. Only that session can name the guest, so only the session that owns
+the guest can cause a merge.
 
 Whether the login merges is the adapter's decision (``login_merge_action``):
 by default only logins that checked a credential the visitor typed into this
@@ -30,11 +31,12 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core.exceptions import ValidationError
 from django.db import router, transaction
 
+from . import _state as state
+from ._gate import SESSION, admit
 from ._merge import may_merge
 from ._proofs import proof_checked
 from ._session import (
     GUEST_SESSION_KEY,
-    REQUEST_GUEST,
     SEEN_SESSION_KEY,
     is_guest,
     log_in,
@@ -51,7 +53,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KEPT_GUEST_SESSION_KEY",
-    "LOGGING_OUT",
     "PENDING_MERGE_SESSION_KEY",
     "finish_request",
     "has_leftovers",
@@ -66,11 +67,10 @@ __all__ = [
 
 logger = logging.getLogger("guest_auth")
 
-# Set on the request when login() flushes a guest's session: (guest id, the
-# GUEST_AUTH_MERGE_SESSION_KEYS values), for the user_logged_in receiver.
-_PENDING_MERGE = "_guest_auth_pending_merge"
-# Set by user_logged_out: the flush that follows is a logout, not a login.
-LOGGING_OUT = "_guest_auth_logging_out"
+# The request-scoped half (a login replacing a guest, a logout under way, the
+# old session to delete, the guest to restore) is guest_auth._state's
+# RequestState. What outlives the request is in the session:
+#
 # In the account's session: {"guest": id, "user": id}. The guest this browser
 # was before a login that did not merge it; logging out of that account logs
 # the browser back into it.
@@ -78,10 +78,6 @@ KEPT_GUEST_SESSION_KEY = "_guest_auth_kept_guest"
 # In the account's session: {"guest": id, "user": id}, a merge offered for
 # confirmation (guest_auth:merge, api/guest/merge/).
 PENDING_MERGE_SESSION_KEY = "_guest_auth_pending_merge"
-# The replaced guest session's key, deleted once the login is done with it.
-_OLD_SESSION = "_guest_auth_old_session"
-# Set by user_logged_out: the kept guest to log back in after the logout.
-_RESTORE = "_guest_auth_restore_guest"
 
 _ACTIONS = ("merge", "confirm", "keep")
 
@@ -95,7 +91,8 @@ def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any)
     """
     if request is None or not hasattr(request, "session"):
         return
-    pending = request.__dict__.pop(_PENDING_MERGE, None)
+    request_state = state.of(request)
+    pending, request_state.replaced_guest = request_state.replaced_guest, None
     if pending is not None:
         try:
             if guest_settings.MERGE_ON_LOGIN:
@@ -104,12 +101,12 @@ def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any)
             _delete_old_session(request)
     if is_guest(user):
         request.session[GUEST_SESSION_KEY] = session_user_id(user)
-        setattr(request, REQUEST_GUEST, user)
+        request_state.guest = user
     else:
         request.session.pop(GUEST_SESSION_KEY, None)
         request.session.pop(SEEN_SESSION_KEY, None)
         # The guest this request started as is not who it is now: no activity to record.
-        request.__dict__.pop(REQUEST_GUEST, None)
+        request_state.guest = None
 
 
 def on_logout(sender: Any, request: HttpRequest | None, user: Any = None, **kwargs: Any) -> None:
@@ -120,11 +117,12 @@ def on_logout(sender: Any, request: HttpRequest | None, user: Any = None, **kwar
     """
     if request is None:
         return
-    setattr(request, LOGGING_OUT, True)
+    request_state = state.of(request)
+    request_state.logging_out = True
     session = getattr(request, "session", None)
     kept = session.get(KEPT_GUEST_SESSION_KEY) if session is not None else None
     if isinstance(kept, dict) and user is not None and kept.get("user") == session_user_id(user):
-        setattr(request, _RESTORE, kept.get("guest"))
+        request_state.guest_to_restore = kept.get("guest")
 
 
 def finish_request(request: HttpRequest) -> None:
@@ -135,22 +133,30 @@ def finish_request(request: HttpRequest) -> None:
     account logged out.
     """
     _delete_old_session(request)
-    guest_id = request.__dict__.pop(_RESTORE, None)
+    request_state = state.of(request)
+    guest_id, request_state.guest_to_restore = request_state.guest_to_restore, None
     user = getattr(request, "user", None)
     if guest_id is None or (user is not None and user.is_authenticated):
         return
     guest = _load_user(guest_id)
-    if guest is not None and is_guest(guest) and getattr(guest, "is_active", True):
+    # Logging the kept guest back in is a way into the session: through the gate.
+    if guest is not None and is_guest(guest) and admit(guest, path=SESSION) is not None:
         log_in(request, guest)
 
 
 def has_leftovers(request: HttpRequest) -> bool:
     """Whether finish_request() has anything to do (no I/O: async callers ask first)."""
-    return _OLD_SESSION in request.__dict__ or _RESTORE in request.__dict__
+    request_state = state.peek(request)
+    return request_state is not None and (
+        request_state.old_session_key is not None or request_state.guest_to_restore is not None
+    )
 
 
 def _delete_old_session(request: HttpRequest) -> None:
-    old_key = request.__dict__.pop(_OLD_SESSION, None)
+    request_state = state.peek(request)
+    if request_state is None:
+        return
+    old_key, request_state.old_session_key = request_state.old_session_key, None
     if old_key is not None:
         request.session.delete(old_key)
 
@@ -162,9 +168,12 @@ def watch_session(request: HttpRequest) -> None:
     social login does) calls it again for the new session object.
     """
     session = getattr(request, "session", None)
-    if session is None or getattr(session, "_guest_auth_watched", False):
+    if session is None:
         return
-    session._guest_auth_watched = True
+    request_state = state.of(request)
+    if request_state.watched_session is session:
+        return
+    request_state.watched_session = session
     flush = session.flush
     aflush = session.aflush
 
@@ -192,12 +201,14 @@ def replacing(request: HttpRequest, guest: Any) -> None:
     the login that follows is then treated as one that replaced the guest's
     session, with nothing to carry over from a session.
     """
-    setattr(request, _PENDING_MERGE, (session_user_id(guest), {}))
+    state.of(request).replaced_guest = (session_user_id(guest), {})
 
 
 def _note_flush(request: HttpRequest, session: Any) -> bool:
     """Whether this flush replaces a guest's session by a login (then noted for on_login)."""
-    if request.__dict__.pop(LOGGING_OUT, False):
+    request_state = state.of(request)
+    if request_state.logging_out:
+        request_state.logging_out = False
         return False  # a guest logging out ends its session: nothing to merge
     # Only data already loaded: login() read it to compare users; loading it
     # here would add a query to flushes of sessions nobody read.
@@ -206,7 +217,7 @@ def _note_flush(request: HttpRequest, session: Any) -> bool:
     if guest_id is None or guest_id != data.get(SESSION_KEY):
         return False
     carried = {key: data[key] for key in guest_settings.MERGE_SESSION_KEYS if key in data}
-    setattr(request, _PENDING_MERGE, (guest_id, carried))
+    request_state.replaced_guest = (guest_id, carried)
     return True
 
 
@@ -218,7 +229,7 @@ def _flush_keeping_the_stored_session(request: HttpRequest, session: Any) -> Non
     the process dies in between (kill -9 mid-merge), the browser's cookie
     still names the guest's session and nothing is lost.
     """
-    setattr(request, _OLD_SESSION, session.session_key)
+    state.of(request).old_session_key = session.session_key
     session.clear()
     session._session_key = None
 

@@ -50,7 +50,15 @@ from .conf import guest_settings
 from .exceptions import NotAGuest
 from .models import Guest
 
-__all__ = ["MergeCounts", "MergeSummary", "may_merge", "merge", "merge_guest"]
+__all__ = [
+    "MergeCounts",
+    "MergeSummary",
+    "Relation",
+    "may_merge",
+    "merge",
+    "merge_guest",
+    "relations",
+]
 
 _MOVE = "move"
 _KEEP_USER = "keep-user"
@@ -122,7 +130,7 @@ class MergeSummary(Mapping[str, MergeCounts]):
 
 
 @dataclass(frozen=True)
-class _Relation:
+class Relation:
     """One way rows of ``model`` point at a user: a foreign key or a generic one."""
 
     model: type[models.Model]
@@ -217,8 +225,8 @@ def _merge(guest: Any, user: Any, db: str, dry_run: bool) -> MergeSummary:
 
     policies = guest_settings.MERGE_POLICIES
     counts: dict[str, MergeCounts] = {}
-    drops: list[_Relation] = []
-    for relation in _relations(type(guest), db):
+    drops: list[Relation] = []
+    for relation in relations(type(guest), db):
         policy = policies.get(relation.label)
         if policy == _DROP:
             drops.append(relation)
@@ -246,7 +254,7 @@ def _merge(guest: Any, user: Any, db: str, dry_run: bool) -> MergeSummary:
     return MergeSummary(counts)
 
 
-def _apply(relation: _Relation, policy: Any, guest: Any, user: Any, db: str) -> MergeCounts:
+def _apply(relation: Relation, policy: Any, guest: Any, user: Any, db: str) -> MergeCounts:
     if callable(policy):
         return _call_policy(policy, relation, guest, user, db)
     rows = relation.rows(db, guest)
@@ -259,7 +267,7 @@ def _apply(relation: _Relation, policy: Any, guest: Any, user: Any, db: str) -> 
     return MergeCounts(moved=moved, kept=len(staying))
 
 
-def _conflicting(relation: _Relation, rows: models.QuerySet[Any], db: str, user: Any) -> list[Any]:
+def _conflicting(relation: Relation, rows: models.QuerySet[Any], db: str, user: Any) -> list[Any]:
     """Primary keys of the guest's rows that a unique constraint forbids moving.
 
     Read first, then excluded from the UPDATE by key: MySQL refuses an UPDATE
@@ -281,7 +289,7 @@ def _conflicting(relation: _Relation, rows: models.QuerySet[Any], db: str, user:
 
 
 def _call_policy(
-    policy: Callable[..., Any], relation: _Relation, guest: Any, user: Any, db: str
+    policy: Callable[..., Any], relation: Relation, guest: Any, user: Any, db: str
 ) -> MergeCounts:
     rows = relation.rows(db, guest)
     pks = list(rows.values_list("pk", flat=True))
@@ -303,11 +311,11 @@ def _call_policy(
 # Discovery ---------------------------------------------------------------------------
 
 
-def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
+def relations(user_model: type[models.Model], db: str) -> list[Relation]:
     """Every relation of an installed model to ``user_model``, in registry order."""
     concrete_user = user_model._meta.concrete_model
     user_ct = None
-    relations = []
+    found = []
     for model in apps.get_models(include_auto_created=True):
         opts = model._meta
         if opts.proxy or opts.app_label == Guest._meta.app_label:
@@ -324,8 +332,8 @@ def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
                 and field.related_model._meta.concrete_model is concrete_user
                 and not getattr(field.remote_field, "parent_link", False)
             ):
-                relations.append(
-                    _Relation(
+                found.append(
+                    Relation(
                         model=model,
                         field=field.name,
                         fixed=(),
@@ -341,8 +349,8 @@ def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
 
                 user_ct = ContentType.objects.db_manager(db).get_for_model(user_model)
             id_field = _concrete(opts.get_field(generic.fk_field))
-            relations.append(
-                _Relation(
+            found.append(
+                Relation(
                     model=model,
                     field=id_field.name,
                     fixed=((opts.get_field(generic.ct_field).name, user_ct),),
@@ -352,7 +360,7 @@ def _relations(user_model: type[models.Model], db: str) -> list[_Relation]:
                     movable=not id_field.primary_key,
                 )
             )
-    return relations
+    return found
 
 
 def _generic_keys(model: type[models.Model], user_model: type[models.Model]) -> list[Any]:

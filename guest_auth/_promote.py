@@ -13,10 +13,17 @@ from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.db import router, transaction
 from django.views.decorators.debug import sensitive_variables
 
+from . import _state as state
 from ._insights.tally import record_removed
 from ._names import claim_names
-from ._session import FLAG, GUEST_SESSION_KEY, SEEN_SESSION_KEY, session_user_id, set_request_user
-from ._tokens import REQUEST_TOKEN, bind_token
+from ._session import (
+    GUEST_SESSION_KEY,
+    SEEN_SESSION_KEY,
+    remember_guest,
+    session_user_id,
+    set_request_user,
+)
+from ._tokens import bind_token
 from .exceptions import NotAGuest
 from .models import APIToken, DeviceCredential, Guest
 from .signals import guest_promoted
@@ -74,7 +81,8 @@ def promote_guest(
         # credentials (only guests have them) and API tokens of other clients.
         DeviceCredential.objects.filter(user_id=user.pk).delete()
         tokens = APIToken.objects.filter(user_id=user.pk)
-        current = getattr(request, REQUEST_TOKEN, None)
+        request_state = state.peek(request) if request is not None else None
+        current = request_state.api_token if request_state is not None else None
         if current is not None:
             tokens = tokens.exclude(pk=current.pk)
         tokens.delete()
@@ -94,7 +102,7 @@ def promote_guest(
         if current is not None:
             # The new password ends every token bound to the old one but this.
             bind_token(current, user)
-        setattr(user, FLAG, False)
+        remember_guest(user, False)
         guest_promoted.send(sender=Guest, request=request, user=user, method=method)
 
     # Only a session logged in as this user changes: a request may carry one

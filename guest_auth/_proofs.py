@@ -23,16 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import import_string
 
+from . import _state as state
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = ["PROOF_CHECKED", "proof_checked"]
-
-# Set on the request by an integration that knows how its login authenticated
-# (guest_auth.contrib.allauth, from allauth's record of the session's
-# authentication methods): True when it checked a credential the visitor
-# typed into this session, False when not.
-PROOF_CHECKED = "_guest_auth_proof_checked"
+__all__ = ["proof_checked"]
 
 
 def proof_checked(
@@ -41,14 +37,17 @@ def proof_checked(
     credential_less_views: Iterable[str],
     credential_less_backends: Iterable[str],
 ) -> bool:
-    """In order: what an integration recorded (PROOF_CHECKED); False on a
+    """In order: what an integration recorded (RequestState.credential_checked,
+    set by one that knows how its login authenticated: guest_auth.contrib.allauth,
+    from allauth's record of the session's authentication methods); False on a
     view of ``credential_less_views`` (dotted paths; Django's reset-confirm page
     logs in with post_reset_login); otherwise True only for a user that
     django.contrib.auth.authenticate() returned (it sets ``user.backend``, and
     only once a backend accepted the credentials) through a backend not in
     ``credential_less_backends`` (magic-link backends such as django-sesame's).
     """
-    marked = getattr(request, PROOF_CHECKED, None)
+    request_state = state.peek(request)
+    marked = request_state.credential_checked if request_state is not None else None
     if marked is not None:
         return bool(marked)
     match = getattr(request, "resolver_match", None)

@@ -17,6 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import ngettext
 
 from ._durations import to_timedelta
 from ._purge import PurgeProgress, purge_guests
@@ -101,12 +102,27 @@ class PurgeJob:
 def report_lines(job: PurgeJob, final: PurgeProgress) -> list[str]:
     """The figures of a finished run, in the words the command prints."""
     dry_run = final.dry_run
-    lines = [f"{'Would purge' if dry_run else 'Purged'} {final.deleted} guests."]
-    if final.skipped:
-        lines.append(
-            f"{'Would skip' if dry_run else 'Skipped'} {final.skipped} guests that own "
-            f"rows protecting them: {', '.join(final.protected_by)}."
+    if dry_run:
+        purged = ngettext(
+            "Would purge %(count)d guest.", "Would purge %(count)d guests.", final.deleted
         )
+    else:
+        purged = ngettext("Purged %(count)d guest.", "Purged %(count)d guests.", final.deleted)
+    lines = [purged % {"count": final.deleted}]
+    if final.skipped:
+        if dry_run:
+            skipped = ngettext(
+                "Would skip %(count)d guest that owns rows protecting it: %(models)s.",
+                "Would skip %(count)d guests that own rows protecting them: %(models)s.",
+                final.skipped,
+            )
+        else:
+            skipped = ngettext(
+                "Skipped %(count)d guest that owns rows protecting it: %(models)s.",
+                "Skipped %(count)d guests that own rows protecting them: %(models)s.",
+                final.skipped,
+            )
+        lines.append(skipped % {"count": final.skipped, "models": ", ".join(final.protected_by)})
     if final.stopped_by == "limit":
         lines.append(f"Stopped at --limit {job.limit}; inactive guests may remain.")
     elif final.stopped_by == "time_limit":

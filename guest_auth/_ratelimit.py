@@ -1,4 +1,4 @@
-"""Rate limits on guest creation, counted in Django's cache framework.
+"""Rate limits on guest creation (and on data exports), counted in Django's cache framework.
 
 Fixed-window counters, each optional: per client IP, per network (/24 for
 IPv4, /64 for IPv6), per wider IPv6 network (/48 by default) and one global
@@ -31,6 +31,7 @@ __all__ = [
     "CACHE_RETRY_SECONDS",
     "cache_down_until",
     "check_creation_rate",
+    "check_export_rate",
     "client_ip",
     "normalise_ip",
     "use_namespace",
@@ -213,6 +214,32 @@ def check_creation_rate(request: HttpRequest) -> None:
             guest_settings.RATE_LIMIT_ON_CACHE_ERROR,
         )
         _cache_failed(CACHE_RETRY_SECONDS)
+
+
+def check_export_rate(user: Any) -> None:
+    """Count one data export of ``user``; raise RateLimited over GUEST_AUTH_EXPORT_RATE_LIMIT.
+
+    Counted per user, whatever its address. When the cache fails, the export
+    goes ahead uncounted (an error is logged): it reads, it changes nothing.
+    """
+    rate = guest_settings.EXPORT_RATE_LIMIT
+    if rate is None:
+        return
+    alias = guest_settings.RATE_LIMIT_CACHE
+    if time.monotonic() < cache_down_until.get(alias, 0.0):
+        return
+    try:
+        _count(caches[alias], [("export", rate, str(user.pk))])
+    except RateLimited:
+        raise
+    except Exception:
+        cache_down_until[alias] = time.monotonic() + CACHE_RETRY_SECONDS
+        logger.exception(
+            "The rate-limit cache %r failed; for %d s this process lets data exports "
+            "through without counting them.",
+            alias,
+            CACHE_RETRY_SECONDS,
+        )
 
 
 def _cache_failed(retry_after: int) -> None:

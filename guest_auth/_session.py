@@ -16,9 +16,11 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.db import router
+from django.db.models import DEFERRED
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
+from . import _state as state
 from .conf import guest_settings
 from .models import Guest
 
@@ -26,19 +28,19 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 __all__ = [
-    "FLAG",
     "GUEST_SESSION_KEY",
-    "REQUEST_GUEST",
     "SEEN_SESSION_KEY",
     "ais_guest",
-    "annotate",
     "arecord_activity",
     "demote",
+    "forget_guest",
     "is_guest",
+    "known_guest",
     "log_in",
     "login_backend",
     "record_activity",
     "refuse_staff_guest",
+    "remember_guest",
     "request_guest",
     "session_user_id",
     "set_request_user",
@@ -51,25 +53,21 @@ GUEST_SESSION_KEY = "_guest_auth_guest"
 # Unix time of the last write of Guest.last_seen_at from this session.
 SEEN_SESSION_KEY = "_guest_auth_seen"
 
-# Cached answer of is_guest() on a user instance.
-FLAG = "_guest_auth_is_guest"
-# The guest a request resolved to, for the middleware's activity tracking.
-REQUEST_GUEST = "_guest_auth_request_guest"
-
 
 def is_guest(user: Any) -> bool:
     """Whether ``user`` is a logged-in guest.
 
     Answered from the session by GuestMiddleware (no query); otherwise one
-    query, whose result is cached on the user instance.
+    query. The answer is kept as the user's cached ``user.guest`` relation
+    (None for "not a guest"), which Django's ``refresh_from_db()`` clears:
+    it cannot go stale across a refresh.
     """
     if user is None or not user.is_authenticated:
         return False
-    cached = getattr(user, FLAG, None)
-    if cached is None:
-        cached = _guests().filter(pk=user.pk).exists()
-        setattr(user, FLAG, cached)
-    return cached
+    known = known_guest(user)
+    if known is None:
+        known = remember_guest(user, _guests().filter(pk=user.pk).first())
+    return known
 
 
 def _guests() -> Any:
@@ -81,16 +79,62 @@ async def ais_guest(user: Any) -> bool:
     """is_guest() for async code: the same cache, an async query when needed."""
     if user is None or not user.is_authenticated:
         return False
-    cached = getattr(user, FLAG, None)
-    if cached is None:
-        cached = await _guests().filter(pk=user.pk).aexists()
-        setattr(user, FLAG, cached)
-    return cached
+    known = known_guest(user)
+    if known is None:
+        known = remember_guest(user, await _guests().filter(pk=user.pk).afirst())
+    return known
+
+
+def _relation() -> Any:
+    # The reverse one-to-one user.guest: its cached value is the answer.
+    return Guest._meta.get_field("user").remote_field
+
+
+def known_guest(user: Any) -> bool | None:
+    """is_guest() as far as ``user`` knows it without a query: True, False or None (unknown)."""
+    if not hasattr(user, "_state"):
+        return None
+    relation = _relation()
+    if not relation.is_cached(user):
+        return None
+    return relation.get_cached_value(user) is not None
+
+
+def remember_guest(user: Any, guest: Any) -> bool:
+    """Keep the answer of is_guest() on ``user``: its Guest row (or True, when
+    only the session marker says so) or None/False for "not a guest".
+
+    For True, ``user.guest`` is a Guest instance whose fields load on first
+    access (one query then, as an unloaded relation costs).
+    """
+    if guest is True:
+        if known_guest(user):
+            return True  # keep the Guest row already there, loaded maybe
+        guest = _unloaded_guest(user)
+    elif guest is False:
+        guest = None
+    if hasattr(user, "_state"):
+        _relation().set_cached_value(user, guest)
+    return guest is not None
+
+
+def forget_guest(user: Any) -> None:
+    """Drop the cached answer of is_guest() (the next one asks the database)."""
+    if hasattr(user, "_state") and _relation().is_cached(user):
+        _relation().delete_cached_value(user)
+
+
+def _unloaded_guest(user: Any) -> Guest:
+    names = [field.attname for field in Guest._meta.concrete_fields]
+    values = [user.pk if name == "user_id" else DEFERRED for name in names]
+    guest = Guest.from_db(user._state.db or router.db_for_read(Guest), names, values)
+    Guest.user.field.set_cached_value(guest, user)
+    return guest
 
 
 def log_in(request: HttpRequest, user: Any) -> None:
     """Log the guest ``user`` into ``request``: Django's login(), then guest_auth's marks."""
-    setattr(user, FLAG, True)
+    remember_guest(user, True)
     demote(user)
     login(request, user, backend=login_backend())
     request.session[SEEN_SESSION_KEY] = time.time()
@@ -112,8 +156,8 @@ def set_request_user(request: HttpRequest, user: Any) -> None:
             return user
 
         request.auser = auser
-    if getattr(user, FLAG, False):
-        setattr(request, REQUEST_GUEST, user)
+    if known_guest(user):
+        state.of(request).guest = user
 
 
 def session_user_id(user: Any) -> str:
@@ -127,24 +171,6 @@ def unwrap(user: Any) -> Any:
         if user._wrapped is empty:
             user._setup()
         return user._wrapped
-    return user
-
-
-def annotate(user: Any, stored_id: Any, marker: Any) -> Any:
-    """Cache is_guest() on a user loaded from the session, from the session marker.
-
-    ``stored_id`` is the session's SESSION_KEY value, ``marker`` its
-    GUEST_SESSION_KEY value.
-    """
-    if (
-        user.is_authenticated
-        and getattr(user, FLAG, None) is None
-        and stored_id is not None
-        and stored_id == session_user_id(user)
-    ):
-        setattr(user, FLAG, marker == stored_id)
-        if marker == stored_id:
-            demote(user)
     return user
 
 
@@ -169,8 +195,9 @@ def refuse_staff_guest(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 def request_guest(request: HttpRequest) -> Any:
     """The guest this request resolved to and still is logged in as, or None."""
-    user = getattr(request, REQUEST_GUEST, None)
-    if user is None or not getattr(user, FLAG, False):
+    request_state = state.peek(request)
+    user = request_state.guest if request_state is not None else None
+    if user is None or not known_guest(user):
         return None
     return user
 

@@ -18,8 +18,10 @@ from django.utils.crypto import constant_time_compare
 from django.views.decorators.debug import sensitive_variables
 
 from . import _secrets
+from . import _state as state
 from ._create import create_guest
-from ._session import FLAG, demote, log_in
+from ._gate import API_TOKEN, DEVICE_CREDENTIAL, UNKNOWN_VIEW, admit
+from ._session import log_in
 from .conf import guest_settings
 from .models import APIToken, DeviceCredential, Guest, SecretModel
 
@@ -27,23 +29,19 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 __all__ = [
-    "REQUEST_TOKEN",
     "authenticate_api_token",
     "bind_token",
     "bound_token",
-    "can_authenticate",
     "create_api_guest",
     "credentials_of",
     "issue_api_token",
     "issue_bound_token",
     "issue_device_credential",
     "login_with_device_credential",
+    "revoke_all",
     "revoke_credential",
     "revoke_request_token",
 ]
-
-# The APIToken a request authenticated with: promotion keeps that one.
-REQUEST_TOKEN = "_guest_auth_api_token"
 
 _Secret = TypeVar("_Secret", bound=SecretModel)
 
@@ -76,7 +74,9 @@ def login_with_device_credential(request: HttpRequest, raw: Any) -> tuple[Any, s
     except Guest.DoesNotExist:
         return None  # promote_guest deletes credentials; never trust that alone
     now = timezone.now()
-    if guest.last_seen_at < now - guest_settings.MAX_INACTIVITY or not can_authenticate(user):
+    if guest.last_seen_at < now - guest_settings.MAX_INACTIVITY:
+        return None
+    if admit(user, path=DEVICE_CREDENTIAL, guest=guest) is None:
         return None
     with transaction.atomic(using=router.db_for_write(Guest)):
         # Zero rows when a promotion or purge deleted the guest since the read
@@ -89,8 +89,14 @@ def login_with_device_credential(request: HttpRequest, raw: Any) -> tuple[Any, s
 
 
 @sensitive_variables("raw")
-def authenticate_api_token(request: HttpRequest | None, raw: Any) -> tuple[Any, APIToken] | None:
+def authenticate_api_token(
+    request: HttpRequest | None, raw: Any, *, path: str = API_TOKEN, view: Any = UNKNOWN_VIEW
+) -> tuple[Any, APIToken] | None:
     """(user, token) for the API token ``raw`` of an active user, or None.
+
+    ``path`` is the way in (guest_auth._gate) the token is presented on,
+    ``view`` the view it is for when known: the gate refuses what it does
+    not let in (then None too).
 
     One query (token, user and guest row together), so is_guest() costs none
     afterwards. Use refreshes the token's last_used_at and the guest's
@@ -105,23 +111,24 @@ def authenticate_api_token(request: HttpRequest | None, raw: Any) -> tuple[Any, 
         token.delete()
         return None
     user = token.user
-    if not can_authenticate(user) or not _bound(token, user):
+    if not _bound(token, user):
         return None
     try:
         guest = user.guest
     except Guest.DoesNotExist:
         guest = None
-    setattr(user, FLAG, guest is not None)
-    if guest is not None:
-        demote(user)  # as on the session path: a guest is never staff
+    admitted = admit(user, path=path, guest=guest or False, view=view)
+    if admitted is None:
+        return None
     if now - token.last_used_at >= guest_settings.ACTIVITY_INTERVAL:
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
         if guest is not None:
             Guest.objects.filter(pk=user.pk).update(last_seen_at=now)
     if request is not None:
-        setattr(request, REQUEST_TOKEN, token)
-    return user, token
+        # Promotion keeps the token the request authenticated with.
+        state.of(request).api_token = token
+    return admitted, token
 
 
 def issue_bound_token(user: Any, raw: str | None = None) -> APIToken:
@@ -169,7 +176,7 @@ def bound_token(request: HttpRequest | None, pk: Any, user: Any) -> APIToken | N
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
         Guest.objects.filter(pk=user.pk).update(last_seen_at=now)
     if request is not None:
-        setattr(request, REQUEST_TOKEN, token)
+        state.of(request).api_token = token
     return token
 
 
@@ -238,9 +245,21 @@ def revoke_credential(user: Any, lookup: str) -> bool:
     return deleted > 0
 
 
+def revoke_all(user: Any) -> int:
+    """Delete every API token and device credential of ``user`` (the JWTs
+    bound to them end too); the number of rows deleted."""
+    using = router.db_for_write(APIToken)
+    with transaction.atomic(using=using):
+        return sum(
+            model._default_manager.db_manager(using).filter(user_id=user.pk).delete()[0]
+            for model in (APIToken, DeviceCredential)
+        )
+
+
 def revoke_request_token(request: HttpRequest) -> bool:
     """Delete the API token ``request`` authenticated with, if any."""
-    token = getattr(request, REQUEST_TOKEN, None)
+    request_state = state.peek(request)
+    token = request_state.api_token if request_state is not None else None
     if token is None:
         return False
     APIToken.objects.filter(pk=token.pk).delete()
@@ -256,8 +275,3 @@ def _issue(model: type[SecretModel], user: Any, **extra: Any) -> str:
     secret = _secrets.new()
     model._default_manager.create(user=user, lookup=secret.lookup, digest=secret.digest, **extra)
     return secret.raw
-
-
-def can_authenticate(user: Any) -> bool:
-    # As ModelBackend.user_can_authenticate: inactive users are refused.
-    return getattr(user, "is_active", True)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 import re
 import secrets
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -189,6 +191,62 @@ class GuestAdapter:
         if is_guest(user):
             return False
         return has_verified_email(user) if allauth_is_signup() else True
+
+    #: Models (labels) a guest's data export leaves out: their rows are secrets
+    #: (API tokens of other apps, issued JWTs, OAuth grants).
+    export_excluded_models: tuple[str, ...] = (
+        "authtoken.Token",
+        "knox.AuthToken",
+        "token_blacklist.OutstandingToken",
+        "oauth2_provider.AccessToken",
+        "oauth2_provider.RefreshToken",
+        "oauth2_provider.IDToken",
+        "oauth2_provider.Grant",
+    )
+    #: Fields (label -> names) the export leaves out beyond those
+    #: ``export_secret_names`` matches: allauth's authenticator data (a TOTP
+    #: secret, recovery-code seed), allauth's user sessions' keys and data.
+    export_excluded_fields: Mapping[str, tuple[str, ...]] = MappingProxyType(
+        {
+            "mfa.Authenticator": ("data",),
+            "usersessions.UserSession": ("session_key", "data"),
+            "guest_auth.Guest": ("race_key",),
+        }
+    )
+    #: Field names (a regular expression, searched case-insensitively) that the
+    #: export never shows, in any model: password hashes, tokens, secrets, keys.
+    export_secret_names = (
+        r"password|passwd|secret|token|digest|hash|salt|session_key|session_data|(^|_)key$"
+    )
+
+    def export_fields(
+        self, request: HttpRequest | None, model: type[models.Model]
+    ) -> Sequence[str] | None:
+        """The fields of ``model`` a guest's data export shows for each row, or
+        None to leave the model out.
+
+        ``model`` is the user model, guest_auth's Guest, or a model with a
+        foreign key, one-to-one or generic foreign key to the user model (the
+        merge's discovery). The default: every concrete field except those of
+        ``export_excluded_fields`` and those whose name ``export_secret_names``
+        matches; None for ``export_excluded_models``. Override to leave out
+        more (call super() to keep the secrets out).
+        """
+        label = model._meta.label
+        if label in self.export_excluded_models:
+            return None
+        secret = re.compile(self.export_secret_names, re.IGNORECASE)
+        excluded = self.export_excluded_fields.get(label, ())
+        return [
+            field.name
+            for field in model._meta.concrete_fields
+            if field.name not in excluded and not secret.search(field.name)
+        ]
+
+    def export_extra(self, request: HttpRequest | None, guest: Any) -> Mapping[str, Any]:
+        """Derived data the export adds under ``"extra"`` (JSON-serialisable
+        values; dates, decimals and UUIDs become strings). Default: none."""
+        return {}
 
 
 # Searching a User-Agent case-insensitively for every blocked pattern takes

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.contrib.auth import get_user_model
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import models
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.module_loading import import_string
 
 from .conf import guest_settings
@@ -134,6 +134,15 @@ MESSAGES: dict[str, tuple[type[Error | Warning], str, str]] = {
         "user model whose primary key is a BigAutoField, or silence guest_auth.W020 if "
         "your site will never get near.",
     ),
+    "guest_auth.W030": (
+        Warning,
+        "LOGIN_REDIRECT_URL is Django's default '/accounts/profile/', which no URL pattern "
+        "of this site serves: a guest who logs into its account (and is merged into it), "
+        "or signs up through django-allauth, lands on a 404.",
+        'Set LOGIN_REDIRECT_URL to a page of your site, for example "/". (guest_auth\'s '
+        "promote page already sends new accounts to / then; GUEST_AUTH_PROMOTE_REDIRECT_URL "
+        "chooses another page.)",
+    ),
     "guest_auth.W010": (
         Warning,
         "django-allauth is installed but ACCOUNT_ADAPTER does not include guest_auth's "
@@ -223,6 +232,18 @@ def check_urls(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     if _reversible("guest_auth_api:promote") or _allauth_signup():
         return [_message("guest_auth.W006")]
     return [_message("guest_auth.E006")]
+
+
+@register(Tags.urls)
+def check_login_redirect(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    url = settings.LOGIN_REDIRECT_URL
+    if url != global_settings.LOGIN_REDIRECT_URL:
+        return []
+    try:
+        resolve(url)
+    except Resolver404:
+        return [_message("guest_auth.W030")]
+    return []
 
 
 def _reversible(name: str) -> bool:

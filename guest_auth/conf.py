@@ -70,7 +70,8 @@ DEFAULTS: dict[str, Any] = {
     # Regexes (case-insensitive search) of User-Agents that never get a guest.
     "BLOCKED_USER_AGENTS": DEFAULT_BLOCKED_USER_AGENTS,
     # Where the promote view sends the new user when there is no safe `next`;
-    # a URL, a path or a URL name. None means settings.LOGIN_REDIRECT_URL.
+    # a URL, a path or a URL name. None means settings.LOGIN_REDIRECT_URL, or "/"
+    # while that is Django's default /accounts/profile/ and no page serves it.
     "PROMOTE_REDIRECT_URL": None,
     # Where the delete view sends a guest who deleted itself; a URL, a path or
     # a URL name. None means settings.LOGOUT_REDIRECT_URL, else "/".
@@ -103,6 +104,9 @@ DEFAULTS: dict[str, Any] = {
     "IPV6_WIDE_PREFIX": 48,
     # ... for the whole site; None: no limit.
     "GLOBAL_RATE_LIMIT": None,
+    # Data exports (guest_auth:export, api/guest/me/export/) allowed per guest,
+    # as COUNT/PERIOD; None: no limit. An export reads every row of the guest.
+    "EXPORT_RATE_LIMIT": "10/h",
     # The cache alias holding the counters; share it between processes (Redis).
     "RATE_LIMIT_CACHE": "default",
     # When that cache fails or times out: "allow" creates the guest without
@@ -350,6 +354,7 @@ _CLEANERS: dict[str, Callable[[str, Any], Any]] = {
     "IPV6_WIDE_NETWORK_RATE_LIMIT": _optional_rate,
     "IPV6_WIDE_PREFIX": _ipv6_prefix,
     "GLOBAL_RATE_LIMIT": _optional_rate,
+    "EXPORT_RATE_LIMIT": _optional_rate,
     "RATE_LIMIT_CACHE": _cache_alias,
     "RATE_LIMIT_ON_CACHE_ERROR": _one_of("allow", "refuse"),
     "CLIENT_IP": _optional_callable,

@@ -1,5 +1,7 @@
 """Exceptions raised by guest_auth.services."""
 
+import math
+
 from django.db import IntegrityError
 from django.utils.translation import ngettext
 
@@ -35,11 +37,20 @@ class RateLimited(GuestCreationDenied):
     def __str__(self) -> str:
         # In the language active when it is shown (the request's, with
         # LocaleMiddleware), not when it was raised.
+        # Past a minute, in whole minutes rounded up: the words of the HTML
+        # page (guest_auth/rate_limited.html), not "3351 seconds".
+        if self.retry_after < 60:
+            return ngettext(
+                "Too many new guests; retry in %(seconds)d second.",
+                "Too many new guests; retry in %(seconds)d seconds.",
+                self.retry_after,
+            ) % {"seconds": self.retry_after}
+        minutes = math.ceil(self.retry_after / 60)
         return ngettext(
-            "Too many new guests; retry in %(seconds)d second.",
-            "Too many new guests; retry in %(seconds)d seconds.",
-            self.retry_after,
-        ) % {"seconds": self.retry_after}
+            "Too many new guests; retry in %(minutes)d minute.",
+            "Too many new guests; retry in %(minutes)d minutes.",
+            minutes,
+        ) % {"minutes": minutes}
 
 
 class RateLimitUnavailable(GuestCreationDenied):

@@ -10,22 +10,24 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_asy
 from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
 from django.utils.functional import SimpleLazyObject, empty
 
-from ._access import ahide_guest, hide_guest, opt_in_only, opts_in, to_promotion
+from . import _state as state
+from ._access import ahide_guest, hide_guest, to_promotion
+from ._gate import SESSION, admit, hides_guest
 from ._login import finish_request, has_leftovers, watch_session
 from ._session import (
-    FLAG,
     GUEST_SESSION_KEY,
-    REQUEST_GUEST,
     ais_guest,
-    annotate,
     arecord_activity,
     is_guest,
+    known_guest,
     record_activity,
     request_guest,
+    session_user_id,
     unwrap,
 )
 
@@ -101,7 +103,7 @@ class GuestMiddleware:
             return self._allauth.before_view(request, view_func)
         if _guests_kept_out(view_func):
             return to_promotion(request) if is_guest(request.user) else None
-        if opt_in_only() and not opts_in(view_func):
+        if hides_guest(view_func):
             hide_guest(request)
         return None
 
@@ -113,7 +115,7 @@ class GuestMiddleware:
             return await sync_to_async(self._allauth.before_view)(request, view_func)
         if _guests_kept_out(view_func):
             return to_promotion(request) if await ais_guest(await request.auser()) else None
-        if opt_in_only() and not opts_in(view_func):
+        if hides_guest(view_func):
             await ahide_guest(request)
         return None
 
@@ -153,48 +155,63 @@ def _wrap_user(request: HttpRequest) -> None:
         user = request.user
     except AttributeError:
         raise ImproperlyConfigured(_MISSING_AUTH) from None
-    state: dict[str, Any] = user.__dict__ if type(user) is SimpleLazyObject else {}
-    if state.get("_wrapped") is empty:
-        # AuthenticationMiddleware's lazy user, not loaded yet: annotate the
-        # user as it loads instead of wrapping it in another lazy object,
-        # which every attribute access of the view would then go through.
-        state["_setupfunc"] = partial(_load, request, state["_setupfunc"])
+    lazy: dict[str, Any] = user.__dict__ if type(user) is SimpleLazyObject else {}
+    if lazy.get("_wrapped") is empty:
+        # AuthenticationMiddleware's lazy user, not loaded yet: pass the user
+        # through the gate as it loads instead of wrapping it in another lazy
+        # object, which every attribute access of the view would then go through.
+        lazy["_setupfunc"] = partial(_load_then_admit, request, lazy["_setupfunc"])
     else:
-        request.user = SimpleLazyObject(partial(_resolve, request, user))  # type: ignore[assignment]
+        request.user = SimpleLazyObject(partial(_admit_session_user, request, user))  # type: ignore[assignment]
     inner_auser: Callable[[], Awaitable[Any]] | None = getattr(request, "auser", None)
     if inner_auser is not None:
-        request.auser = partial(_auser, request, inner_auser)
+        request.auser = partial(_aadmit_session_user, request, inner_auser)
 
 
-def _load(request: HttpRequest, setup: Callable[[], Any]) -> Any:
-    return _resolve(request, setup())
+def _load_then_admit(request: HttpRequest, load: Callable[[], Any]) -> Any:
+    return _admit_session_user(request, load())
 
 
-async def _auser(request: HttpRequest, inner_auser: Callable[[], Awaitable[Any]]) -> Any:
-    user = await inner_auser()
-    if not user.is_authenticated:
-        return user
-    session = request.session
-    return _resolved(
-        request,
-        annotate(
-            user,
-            await session.aget(SESSION_KEY),
-            await session.aget(GUEST_SESSION_KEY),
-        ),
-    )
-
-
-def _resolve(request: HttpRequest, user: Any) -> Any:
+def _admit_session_user(request: HttpRequest, user: Any) -> Any:
+    """The session's user through the gate, the session marker saying whether it is a guest."""
     user = unwrap(user)
     if not user.is_authenticated:
         return user
     session = request.session
-    user = annotate(user, session.get(SESSION_KEY), session.get(GUEST_SESSION_KEY))
-    return _resolved(request, user)
+    return _admitted(request, user, session.get(SESSION_KEY), session.get(GUEST_SESSION_KEY))
 
 
-def _resolved(request: HttpRequest, user: Any) -> Any:
-    if getattr(user, FLAG, False):
-        setattr(request, REQUEST_GUEST, user)
-    return user
+async def _aadmit_session_user(
+    request: HttpRequest, inner_auser: Callable[[], Awaitable[Any]]
+) -> Any:
+    user = await inner_auser()
+    if not user.is_authenticated:
+        return user
+    session = request.session
+    stored_id, marker = await session.aget(SESSION_KEY), await session.aget(GUEST_SESSION_KEY)
+    if _marked(user, stored_id, marker) is None:
+        await ais_guest(user)  # the gate must not query from async code: asked here
+    return _admitted(request, user, stored_id, marker)
+
+
+def _admitted(request: HttpRequest, user: Any, stored_id: Any, marker: Any) -> Any:
+    """Sync and async share this; no I/O when the session marker answers.
+
+    ``stored_id`` is the session's SESSION_KEY value, ``marker`` its
+    GUEST_SESSION_KEY value. The view is not known yet: process_view applies
+    the opt-in rule (hides_guest) to the session without loading the user.
+    """
+    admitted = admit(user, path=SESSION, guest=_marked(user, stored_id, marker))
+    if admitted is None:
+        return AnonymousUser()
+    if known_guest(admitted):
+        state.of(request).guest = admitted
+    return admitted
+
+
+def _marked(user: Any, stored_id: Any, marker: Any) -> bool | None:
+    """Whether the session marks ``user`` as a guest; None when the user
+    already knows, or the session cannot say (the user is not the session's)."""
+    if known_guest(user) is not None or stored_id is None or stored_id != session_user_id(user):
+        return None
+    return bool(marker == stored_id)

@@ -4,39 +4,64 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.contrib.auth import REDIRECT_FIELD_NAME, get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, router
 from django.db.models import ProtectedError, RestrictedError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import resolve_url
+from django.urls import Resolver404, resolve
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 from django.views.generic.edit import FormView
 
+from ._export import GuestGone, export_guest, export_response, rate_limited_detail
 from ._login import KEPT_GUEST_SESSION_KEY, PENDING_MERGE_SESSION_KEY, merge_into, pending_merge
 from ._merge import merge_guest
 from ._promote import promote_guest
 from ._purge import delete_guest
+from ._ratelimit import check_export_rate
 from ._session import is_guest
 from ._signup import allauth_is_signup, signup_url
 from .adapter import get_adapter
 from .conf import guest_settings
-from .exceptions import GuestProtected, NotAGuest
+from .exceptions import GuestProtected, NotAGuest, RateLimited
 
-__all__ = ["DeleteView", "MergeView", "PromoteView"]
+__all__ = ["DeleteView", "ExportView", "MergeView", "PromoteView"]
 
 _VANISHED = _(
     "Your guest account no longer exists (it was removed after a long time without "
     "activity), so no account was created. Please start again."
 )
+
+
+def _after_promotion_url() -> str:
+    """Where a new account lands without a ``next``: GUEST_AUTH_PROMOTE_REDIRECT_URL,
+    else LOGIN_REDIRECT_URL, except Django's default ``/accounts/profile/`` when
+    no page of the site serves it (a fresh project): then the home page, "/".
+    """
+    if guest_settings.PROMOTE_REDIRECT_URL:
+        return resolve_url(guest_settings.PROMOTE_REDIRECT_URL)
+    url = resolve_url(settings.LOGIN_REDIRECT_URL)
+    if url == global_settings.LOGIN_REDIRECT_URL:
+        try:
+            resolve(url)
+        except Resolver404:
+            return "/"
+    return url
 
 
 class _NextMixin:
@@ -106,8 +131,7 @@ class PromoteView(_NextMixin, FormView):
         return HttpResponseRedirect(self.get_success_url())
 
     def get_success_url(self) -> str:
-        fallback = guest_settings.PROMOTE_REDIRECT_URL or settings.LOGIN_REDIRECT_URL
-        return self.get_redirect_url() or resolve_url(fallback)
+        return self.get_redirect_url() or _after_promotion_url()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -185,3 +209,41 @@ class DeleteView(TemplateView):
             raise PermissionDenied(_("Only guests can delete themselves here.")) from None
         fallback = guest_settings.DELETE_REDIRECT_URL or settings.LOGOUT_REDIRECT_URL or "/"
         return HttpResponseRedirect(resolve_url(fallback))
+
+
+class ExportView(View):
+    """GET: the current guest's data, as a JSON download (services.export_guest).
+
+    Only guests: regular users get 403 (a site's account export is its own),
+    anonymous visitors (and a guest purged meanwhile) go to LOGIN_URL. Over
+    GUEST_AUTH_EXPORT_RATE_LIMIT: 429 with Retry-After, in JSON.
+    """
+
+    http_method_names = ["get", "head", "options"]
+    guest_auth_opt_in = True  # _access.OPT_IN: a guest's own page
+
+    @method_decorator(never_cache)
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_guest(request.user):
+            raise PermissionDenied(_("Only guests can export their data here."))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        try:
+            check_export_rate(user)
+        except RateLimited as exc:
+            body = {"detail": rate_limited_detail(exc), "retry_after": exc.retry_after}
+            response = JsonResponse(body, status=429)
+            response["Retry-After"] = str(exc.retry_after)
+            return response
+        try:
+            chunks = export_guest(request, user)
+        except GuestGone:
+            return redirect_to_login(request.get_full_path())
+        except NotAGuest:
+            # Promoted by a concurrent request: its data is the site's to export.
+            raise PermissionDenied(_("Only guests can export their data here.")) from None
+        return export_response(chunks, user)

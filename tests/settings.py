@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "tests.mergeapp",
     "tests.perfapp",
     "tests.purgeapp",
+    "tests.exportapp",
 ]
 if os.environ.get("GUEST_AUTH_TEST_WITHOUT_DRF"):
     INSTALLED_APPS.remove("rest_framework")

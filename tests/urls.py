@@ -50,4 +50,7 @@ if apps.is_installed("rest_framework"):
 if apps.is_installed("allauth.account"):
     urlpatterns.append(path("allauth/", include("tests.allauthapp.urls")))
 if apps.is_installed("allauth.headless"):
+    from tests.allauthapp.urls import headless_passkey_patterns
+
+    urlpatterns += headless_passkey_patterns()
     urlpatterns.append(path("_allauth/", include("allauth.headless.urls")))

@@ -37,6 +37,14 @@ def test_seed_creates_the_demo_account_with_a_mug_in_its_cart():
     ]
 
 
+def test_seed_on_a_fresh_database_says_the_products_are_there():
+    """The migrations add the products: "Products added: 0." read as a failure (issue 23)."""
+    output = seed()
+
+    assert output.startswith(f"The {len(PRODUCTS)} demo products are in place.\n")
+    assert Product.objects.count() == len(PRODUCTS)
+
+
 def test_seed_twice_changes_nothing():
     seed()
     user = User.objects.get(username=DEMO_USERNAME)
@@ -45,7 +53,10 @@ def test_seed_twice_changes_nothing():
 
     output = seed()
 
-    assert output == "Products added: 0.\nThe account 'demo' exists already; left as it is.\n"
+    assert output == (
+        f"The {len(PRODUCTS)} demo products are in place.\n"
+        "The account 'demo' exists already; left as it is.\n"
+    )
     assert Product.objects.count() == len(PRODUCTS)
     assert User.objects.get(username=DEMO_USERNAME).check_password("changed-by-the-owner")
 

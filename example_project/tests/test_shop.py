@@ -708,7 +708,7 @@ def test_pages_have_landmarks_and_a_skip_link(client):
         assert '<a class="skip" href="#content">Skip to content</a>' in html
         for landmark in ("<header>", '<nav aria-label="Main">', '<main id="content">', "<footer>"):
             assert landmark in html
-        assert '<html lang="en">' in html
+        assert '<html lang="en-us">' in html  # LANGUAGE_CODE, the active language
         # Offline: no stylesheet, script, image or font from elsewhere.
         resources = re.findall(r'<(?:link|script|img|iframe)\b[^>]*(?:src|href)="([^"]*)"', html)
         assert resources == ["data:,"]  # the empty favicon, which saves a request

@@ -184,3 +184,27 @@ def test_only_32_bit_keys_warn(model, settings):
         expected = []
     with override_settings(AUTH_USER_MODEL=model):
         assert ids(check_user_ids()) == expected
+
+
+@pytest.mark.parametrize(
+    ("login_redirect_url", "urlconf", "expected"),
+    [
+        # A fresh project: Django's default, and no page there (issue 23's 404).
+        ("/accounts/profile/", None, ["guest_auth.W030"]),
+        ("/accounts/profile/", "tests.profile_urls", []),
+        ("/home/", None, []),
+        ("/", None, []),
+    ],
+)
+def test_login_redirect_to_a_page_that_does_not_exist(login_redirect_url, urlconf, expected):
+    from guest_auth.checks import check_login_redirect
+
+    overrides = {"LOGIN_REDIRECT_URL": login_redirect_url}
+    if urlconf:
+        overrides["ROOT_URLCONF"] = urlconf
+    with override_settings(**overrides):
+        messages = check_login_redirect()
+    assert ids(messages) == expected
+    for message in messages:
+        level, text, hint = MESSAGES[message.id]
+        assert message == level(text, hint=hint, id=message.id)

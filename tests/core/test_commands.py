@@ -20,7 +20,7 @@ def purge(*args, stderr=None):
 @pytest.mark.django_db
 def test_purge_default_window():
     aged(31), aged(29)
-    assert purge() == "Purged 1 guests.\n"
+    assert purge() == "Purged 1 guest.\n"
     assert Guest.objects.count() == 1
 
 
@@ -37,7 +37,10 @@ def test_purge_dry_run():
 @pytest.mark.django_db
 def test_purge_older_than(window, expected):
     aged(1), aged(3), aged(11)
-    assert purge("--older-than", window, "--dry-run") == f"Would purge {expected} guests.\n"
+    assert (
+        purge("--older-than", window, "--dry-run")
+        == f"Would purge {expected} guest{'s' * (expected != 1)}.\n"
+    )
 
 
 @pytest.mark.django_db
@@ -89,9 +92,9 @@ def test_protected_guests_are_reported():
     Invoice.objects.create(owner=aged(40).user)
     Receipt.objects.create(item=aged(40).user.purge_items.create())
     expected = "guests that own rows protecting them: purgeapp.Invoice, purgeapp.Receipt.\n"
-    assert purge("--dry-run") == f"Would purge 1 guests.\nWould skip 2 {expected}"
+    assert purge("--dry-run") == f"Would purge 1 guest.\nWould skip 2 {expected}"
     assert Guest.objects.count() == 3
-    assert purge() == f"Purged 1 guests.\nSkipped 2 {expected}"
+    assert purge() == f"Purged 1 guest.\nSkipped 2 {expected}"
     assert Guest.objects.count() == 2
 
 
@@ -103,13 +106,13 @@ def test_limit_slices_the_work():
     assert purge("--limit", "2") == f"Purged 2 guests.\n{stopped}"
     assert purge("--limit", "2", "--dry-run") == f"Would purge 2 guests.\n{stopped}"
     assert purge("--limit", "2") == f"Purged 2 guests.\n{stopped}"
-    assert purge("--limit", "2") == "Purged 1 guests.\n"
+    assert purge("--limit", "2") == "Purged 1 guest.\n"
 
 
 @pytest.mark.django_db
 def test_time_limit():
     aged(40)
-    assert purge("--time-limit", "10m") == "Purged 1 guests.\n"
+    assert purge("--time-limit", "10m") == "Purged 1 guest.\n"
 
 
 @pytest.mark.django_db
@@ -127,7 +130,7 @@ def test_time_limit_reached():
         output = purge("--time-limit", "0.5", "--batch-size", "1")
     finally:
         post_delete.disconnect(slow, sender=Upload)
-    assert output == "Purged 1 guests.\nStopped at --time-limit 0.5; inactive guests may remain.\n"
+    assert output == "Purged 1 guest.\nStopped at --time-limit 0.5; inactive guests may remain.\n"
 
 
 @pytest.mark.django_db
@@ -189,7 +192,7 @@ def test_window_shorter_than_session_age_warns(settings):
     settings.SESSION_COOKIE_AGE = 86400
     aged(3)
     err = StringIO()
-    assert purge("--older-than", "12h", stderr=err) == "Purged 1 guests.\n"
+    assert purge("--older-than", "12h", stderr=err) == "Purged 1 guest.\n"
     assert err.getvalue() == (
         "Warning: --older-than 12h is shorter than SESSION_COOKIE_AGE (86400 s): guests "
         "whose sessions are still valid may be purged.\n"
@@ -222,5 +225,5 @@ def test_success_exits_zero():
     aged(40)
     aged(1)
     result = manage("purge_guests")
-    assert (result.returncode, result.stdout, result.stderr) == (0, "Purged 1 guests.\n", "")
+    assert (result.returncode, result.stdout, result.stderr) == (0, "Purged 1 guest.\n", "")
     assert Guest.objects.count() == 1

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
 
+from guest_auth._durations import Rate
 from guest_auth.conf import DEFAULT_BLOCKED_USER_AGENTS, DEFAULTS, guest_settings
 
 
@@ -20,6 +21,7 @@ def test_defaults():
     assert guest_settings.MERGE_ON_LOGIN is True
     assert guest_settings.MERGE_POLICIES == {}
     assert guest_settings.MERGE_SESSION_KEYS == ()
+    assert guest_settings.EXPORT_RATE_LIMIT == Rate(10, 3600)
     assert set(DEFAULTS) == {
         "ENABLED",
         "MAX_INACTIVITY",
@@ -38,6 +40,7 @@ def test_defaults():
         "IPV6_WIDE_NETWORK_RATE_LIMIT",
         "IPV6_WIDE_PREFIX",
         "GLOBAL_RATE_LIMIT",
+        "EXPORT_RATE_LIMIT",
         "RATE_LIMIT_CACHE",
         "RATE_LIMIT_ON_CACHE_ERROR",
         "CLIENT_IP",

@@ -1,5 +1,6 @@
 """manage.py guest_access: who can reach each URL pattern."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -163,3 +164,34 @@ def test_the_whole_test_site():
         "/access/custom-mixin/",
         *(["/access/api/custom/", "/access/api/either/"] if DRF else []),
     ]
+
+
+def test_the_admins_alike_urls_are_grouped_unless_all_is_asked():
+    """About 45 admin rows of 70 drowned the site's own URLs (issue 23)."""
+
+    def table(*args):
+        out = StringIO()
+        call_command("guest_access", *args, stdout=out, stderr=StringIO())
+        return out.getvalue().splitlines()
+
+    every = table("--all")
+    grouped = table()
+    admin_rows = [line for line in every if line.endswith(" admin")]
+    assert len(admin_rows) > 10
+    assert any(line.startswith("/admin/auth/user/ ") for line in every)
+    assert not any(line.startswith("/admin/auth/user/ ") for line in grouped)
+    # One row stands for each group, saying how many it stands for; the rest is as it was.
+    admin_grouped = [line for line in grouped if line.endswith(" admin") or "admin:*" in line]
+    assert len(admin_grouped) < 4
+    summary = next(line for line in grouped if " admin:* " in line)
+    assert summary.split()[:2] == ["/admin/...", "admin:*"]
+    alike = int(re.search(r"\((\d+) URLs; --all lists them\)$", summary).group(1))
+    assert len(admin_grouped) - 1 + alike == len(admin_rows)
+    assert summary.split()[2:6] == ["login", "login", "staff", "admin"]
+    # Every other row is still there; the groups stand for the rest.
+    kept = [line.split() for line in grouped[1:] if not line.endswith("--all lists them)")]
+    summaries = [line for line in grouped if line.endswith("--all lists them)")]
+    stood_for = sum(int(re.search(r"\((\d+) URLs;", line).group(1)) for line in summaries)
+    assert all(row in [line.split() for line in every] for row in kept)
+    assert len(kept) + stood_for == len(every) - 1
+    assert any(line.startswith("/cart/ ") or "promote" in line for line in grouped)

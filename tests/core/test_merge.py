@@ -16,7 +16,7 @@ from django.db.models import ProtectedError
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from guest_auth import _login, _merge, _session
+from guest_auth import _merge, _session, _state
 from guest_auth.exceptions import NotAGuest
 from guest_auth.models import Guest
 from guest_auth.services import MergeCounts, MergeSummary, create_guest, is_guest, merge_guest
@@ -212,7 +212,7 @@ def test_many_to_many_links_are_added_to_the_users(guest_user, user):
 
 
 def test_user_model_own_many_to_many_fields_are_not_merged(guest_user, user):
-    relations = {r.label for r in _merge._relations(User(), "default")}
+    relations = {r.label for r in _merge.relations(User(), "default")}
     own = {f.remote_field.through._meta.label for f in User()._meta.many_to_many}
     assert relations.isdisjoint(own)
     assert "mergeapp.Tag_users" in relations
@@ -691,4 +691,4 @@ def test_logout_is_noticed_only_for_the_flush_that_follows():
     request = make_request()
     create_guest(request)
     logout(request)
-    assert not hasattr(request, _login.LOGGING_OUT)
+    assert _state.of(request).logging_out is False

@@ -236,12 +236,12 @@ def test_many_protected_guests_in_one_batch():
 
     # Named at once from the collector's report, not found guest by guest: a few
     # collection passes, each one SELECT per table related to the user (so the cap
-    # follows the installed test apps, not the number of guests).
+    # follows the installed test apps, not the number of guests; tests.exportapp adds 3).
     with CaptureQueriesContext(connection) as queries:
         assert purge_guests(progress=reports) == 7
     # Beside the insights tally's statements (per batch and at the end of the run).
     tally = GuestDay._meta.db_table
-    assert len([q for q in queries.captured_queries if tally not in q["sql"]]) <= 50
+    assert len([q for q in queries.captured_queries if tally not in q["sql"]]) <= 55
     assert remaining(*guests) == {g.pk for g in protected} | {guests[1].pk}
     assert reports[-1].skipped == 5
     assert reports[-1].protected_by == ("purgeapp.Invoice", "purgeapp.Refund")

@@ -178,9 +178,7 @@ def test_json_clients_get_json():
     body = response.json()
     assert body["retry_after"] == int(response["Retry-After"])
     seconds = body["retry_after"]
-    assert (
-        body["detail"] == f"Too many new guests; retry in {seconds} second{'s' * (seconds != 1)}."
-    )
+    assert body["detail"] == retry_words(seconds)
 
 
 @pytest.mark.django_db
@@ -204,9 +202,7 @@ def test_clients_accepting_neither_html_nor_json_get_plain_text(accept):
     response = visit("192.0.2.1", HTTP_ACCEPT=accept)
     assert response.status_code == 429
     assert response["Content-Type"] == "text/plain; charset=utf-8"
-    assert response.content.decode() == (
-        f"Too many new guests; retry in {response['Retry-After']} seconds."
-    )
+    assert response.content.decode() == retry_words(int(response["Retry-After"]))
 
 
 @pytest.mark.django_db
@@ -313,3 +309,11 @@ def test_limit_is_shared_by_worker_processes_through_redis(tmp_path):
     allowed = [int(out) for out, _ in outputs]
     # The worker sets GUEST_AUTH_RATE_LIMIT to 30/h: together exactly 30 of the 80 attempts.
     assert sum(allowed) == 30, allowed
+
+
+def retry_words(seconds: int) -> str:
+    """RateLimited's words: seconds under a minute, else whole minutes rounded up."""
+    if seconds < 60:
+        return f"Too many new guests; retry in {seconds} second{'s' * (seconds != 1)}."
+    minutes = -(-seconds // 60)
+    return f"Too many new guests; retry in {minutes} minute{'s' * (minutes != 1)}."

@@ -8,7 +8,7 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.test import override_settings
 from django.utils import timezone
 
-from guest_auth import _session, _tokens, services
+from guest_auth import _session, _state, _tokens, services
 from guest_auth.exceptions import AlreadyAuthenticated, GuestCreationDenied
 from guest_auth.models import APIToken, DeviceCredential, Guest
 from guest_auth.services import promote_guest, purge_guests
@@ -108,7 +108,7 @@ def test_token_authenticates_its_guest_in_one_query(django_assert_num_queries):
         found, row = _tokens.authenticate_api_token(request, token)
         assert services.is_guest(found) is True  # no query: cached from the join
     assert found == user and row == APIToken.objects.get()
-    assert getattr(request, _tokens.REQUEST_TOKEN) == row
+    assert _state.of(request).api_token == row
 
 
 @pytest.mark.django_db

@@ -59,6 +59,31 @@ def test_get_renders_the_form(guest_client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("login_redirect_url", "promote_redirect_url", "expected"),
+    [
+        # Django's default, which a fresh project serves no page at: the home page.
+        ("/accounts/profile/", None, "/"),
+        ("/accounts/profile/", "/cart/", "/cart/"),
+        ("/home/", None, "/home/"),
+        # A site that does serve /accounts/profile/ keeps it.
+        ("/accounts/profile/", None, "/accounts/profile/"),
+    ],
+)
+def test_after_promotion_the_new_user_lands_on_a_page_that_exists(
+    guest_client, settings, login_redirect_url, promote_redirect_url, expected
+):
+    """The README's quick start ended on Django's /accounts/profile/ 404 (issue 23)."""
+    settings.LOGIN_REDIRECT_URL = login_redirect_url
+    settings.GUEST_AUTH_PROMOTE_REDIRECT_URL = promote_redirect_url
+    if expected == "/accounts/profile/":
+        settings.ROOT_URLCONF = "tests.profile_urls"
+    response = guest_client.post(PROMOTE, signup_data())
+    assert response.status_code == 302
+    assert response["Location"] == expected
+
+
+@pytest.mark.django_db
 def test_post_promotes_in_place_and_stays_logged_in(guest_client, guest_with_note):
     response = guest_client.post(PROMOTE, signup_data())
     assert response.status_code == 302

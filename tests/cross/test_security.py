@@ -209,6 +209,7 @@ def test_every_guest_auth_url_is_listed():
         "/api/guest/",
         "/api/guest/login/",
         "/api/guest/me/",
+        "/api/guest/me/export/",
         "/api/guest/promote/",
         "/api/guest/logout/",
         "/api/guest/merge/",
@@ -219,6 +220,7 @@ def test_every_guest_auth_url_is_listed():
         PROMOTE,
         "/guest/merge/",
         "/guest/delete/",
+        "/guest/export/",
         *(api if apps.is_installed("rest_framework") else []),
     ]
 

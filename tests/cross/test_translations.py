@@ -35,18 +35,35 @@ def test_compiled_catalogs_are_shipped(language):
 
 
 def test_rate_limited_message_is_translated_when_shown():
-    exc = RateLimited(retry_after=120)
+    exc = RateLimited(retry_after=45)
     with translation.override("fr"):
-        assert str(exc) == "Trop de nouveaux invités ; réessayez dans 120 secondes."
+        assert str(exc) == "Trop de nouveaux invités ; réessayez dans 45 secondes."
     with translation.override("de"):
-        assert str(exc) == "Zu viele neue Gäste; versuchen Sie es in 120 Sekunden erneut."
+        assert str(exc) == "Zu viele neue Gäste; versuchen Sie es in 45 Sekunden erneut."
     with translation.override("es"):
         assert str(RateLimited(1)) == (
             "Demasiados invitados nuevos; vuelva a intentarlo en 1 segundo."
         )
-    assert str(exc) == "Too many new guests; retry in 120 seconds."
+    assert str(exc) == "Too many new guests; retry in 45 seconds."
 
 
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (59, "Too many new guests; retry in 59 seconds."),
+        (60, "Too many new guests; retry in 1 minute."),
+        (61, "Too many new guests; retry in 2 minutes."),
+        # The issue's case: the HTML page said "56 minutes", the JSON "3351 seconds".
+        (3351, "Too many new guests; retry in 56 minutes."),
+    ],
+)
+def test_rate_limited_message_counts_minutes_as_the_page_does(seconds, words):
+    assert str(RateLimited(seconds)) == words
+
+
+# Strict: the lead's catalog pass translates the minutes wording of RateLimited
+# (issue 23) and removes this mark.
+@pytest.mark.xfail(strict=True, reason="French for 'retry in N minutes' awaits the catalog pass")
 @pytest.mark.django_db
 @override_settings(MIDDLEWARE=LOCALE_MIDDLEWARE, GUEST_AUTH_RATE_LIMIT="1/h")
 def test_a_french_request_gets_french_messages():
@@ -64,10 +81,21 @@ def test_a_french_request_gets_french_messages():
     api = Client(
         HTTP_USER_AGENT=BROWSER_UA, HTTP_ACCEPT_LANGUAGE="fr", HTTP_ACCEPT="application/json"
     ).get("/guest-view/")
-    seconds = api.json()["retry_after"]
+    minutes = -(-api.json()["retry_after"] // 60)
+    # In minutes, as the HTML page counts them (issue 23).
     assert api.json()["detail"] == (
-        f"Trop de nouveaux invités ; réessayez dans {seconds} seconde{'s' * (seconds > 1)}."
+        f"Trop de nouveaux invités ; réessayez dans {minutes} minute{'s' * (minutes > 1)}."
     )
+
+
+@pytest.mark.django_db
+@override_settings(MIDDLEWARE=LOCALE_MIDDLEWARE)
+@pytest.mark.parametrize("language", ["fr", "de", "en"])
+def test_pages_name_the_language_they_are_in(language):
+    """lang follows the active language, without the i18n context processor (issue 23)."""
+    client = Client(HTTP_USER_AGENT=BROWSER_UA, HTTP_ACCEPT_LANGUAGE=language)
+    client.get("/guest-view/")
+    assert f'<html lang="{language}">' in client.get("/guest/promote/").text
 
 
 @pytest.mark.django_db

@@ -241,3 +241,156 @@ def test_a_guest_deletes_its_data(page, expect, screenshot):
     expect(page.get_by_text("You are not signed in.")).to_be_visible()
     assert not User.objects.filter(pk=guest_pk).exists()
     assert not CartItem.objects.filter(user_id=guest_pk).exists()
+
+
+@pytest.fixture
+def passkey_signup(settings):
+    """allauth's passkey signup on, as EXAMPLE_PASSKEY_SIGNUP=1 turns it on for the demo."""
+    from django.conf import settings as django_settings
+
+    if "allauth.mfa" not in django_settings.INSTALLED_APPS:
+        pytest.fail("allauth's MFA app is not installed: pip install 'django-allauth[mfa]'.")
+    from example_project.settings import PASSKEY_SIGNUP
+
+    for name, value in PASSKEY_SIGNUP.items():
+        setattr(settings, name, value)
+
+
+def virtual_passkey_authenticator(page):
+    """Chromium's virtual authenticator (DevTools WebAuthn domain): a platform
+    authenticator that holds resident keys and verifies its user at once."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    added = cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "internal",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+            }
+        },
+    )
+    return cdp, added["authenticatorId"]
+
+
+def test_a_guest_signs_up_with_a_passkey_and_keeps_the_cart(
+    page, expect, screenshot, passkey_signup, mailoutbox
+):
+    cdp, authenticator = virtual_passkey_authenticator(page)
+    add_to_cart(page, "Enamel mug")
+    add_to_cart(page, "Fountain pen")
+    guest_pk = Guest.objects.get().pk
+
+    page.goto("/auth/signup/")
+    page.locator("a[href^='/auth/signup/passkey/']").first.click()
+    page.wait_for_url("**/auth/signup/passkey/**")
+    page.get_by_label("Username").fill("pat")
+    page.get_by_label(re.compile(r"^Email")).fill("pat@example.com")
+    screenshot(page, "18-passkey-signup-as-guest")
+    page.get_by_role("button", name="Sign Up").click()
+
+    # allauth verifies the address by code before it creates the passkey.
+    page.wait_for_url("**/auth/confirm-email/**")
+    code = re.search(r"^([A-Z0-9]+(?:-[A-Z0-9]+)*)$", mailoutbox[-1].body, re.MULTILINE).group(1)
+    page.get_by_label("Code").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+
+    page.wait_for_url("**/auth/2fa/webauthn/signup/**")
+    page.get_by_role("button", name="Create").click()  # the virtual authenticator answers
+    page.wait_for_url(lambda url: "/2fa/" not in url)
+
+    page.goto("/cart/")
+    expect(page.get_by_text("Signed in as pat")).to_be_visible()
+    assert cart_lines(page) == {"Enamel mug": 1, "Fountain pen": 1}
+    screenshot(page, "19-passkey-account-keeps-the-cart")
+    user = User.objects.get(username="pat")
+    assert user.pk == guest_pk
+    assert not Guest.objects.exists()
+    assert not user.has_usable_password()
+    credentials = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
+    assert len(credentials["credentials"]) == 1
+    assert CartItem.objects.filter(user=user).count() == 2
+
+
+# One layout on every page a visitor meets, allauth's included (issue 23).
+
+ALLAUTH_PAGES_ANONYMOUS = [
+    "/auth/signup/",
+    "/auth/login/",
+    "/auth/password/reset/",
+    "/auth/password/reset/done/",
+    "/auth/confirm-email/",
+    "/auth/3rdparty/login/cancelled/",
+    "/auth/dummy/login/",
+]
+ALLAUTH_PAGES_SIGNED_IN = [
+    "/auth/logout/",
+    "/auth/password/change/",
+    "/auth/email/",
+    "/auth/reauthenticate/",
+    "/auth/3rdparty/",
+]
+
+
+def assert_shop_layout(page, expect, url):
+    page.goto(url)
+    expect(page.locator("header .brand")).to_have_text("Guest Shop")
+    expect(page.get_by_role("navigation", name="Main")).to_be_visible()
+    expect(page.locator("footer")).to_contain_text("A demo of")
+    assert "Menu:" not in page.locator("body").inner_text(), url
+    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert font.startswith("system-ui"), (url, font)
+    assert page.title().endswith(" · Guest Shop"), (url, page.title())
+    assert page.locator("h1").count() == 1, url
+
+
+def test_allauths_pages_wear_the_shops_layout(page, new_page, expect, screenshot):
+    for url in ALLAUTH_PAGES_ANONYMOUS:
+        assert_shop_layout(page, expect, url)
+    page.goto("/auth/login/")
+    screenshot(page, "15-allauth-login")
+    page.goto("/auth/password/reset/")
+    screenshot(page, "16-password-reset")
+
+    # A guest on allauth's signup and login (where it is shown as anonymous to
+    # allauth) is still told it is a guest, with its cart.
+    add_to_cart(page, "Enamel mug")
+    for url in ("/auth/signup/", "/auth/login/"):
+        page.goto(url)
+        expect(page.get_by_text("You are browsing as a guest.")).to_be_visible()
+        expect(page.locator("#cart-count")).to_have_text("1")
+
+    account = new_page()
+    account.goto("/auth/login/")
+    account.get_by_label("Login:").fill(DEMO_USERNAME)
+    account.get_by_label(re.compile(r"^Password")).fill(DEMO_PASSWORD)
+    account.get_by_role("button", name="Sign In", exact=True).click()
+    account.wait_for_url("**/")
+    for url in ALLAUTH_PAGES_SIGNED_IN:
+        assert_shop_layout(account, expect, url)
+    account.goto("/auth/logout/")
+    screenshot(account, "17-allauth-logout")
+    account.get_by_role("button", name="Sign Out").click()
+    expect(account.get_by_text("You are not signed in.")).to_be_visible()
+
+
+def test_the_header_keeps_its_height_when_a_visitor_becomes_a_guest(page, expect):
+    page.goto("/")
+    anonymous = page.locator("header").bounding_box()["height"]
+    add_to_cart(page, "Enamel mug")
+    page.goto("/")
+    expect(page.get_by_text("You are browsing as a guest.")).to_be_visible()
+    assert page.locator("header").bounding_box()["height"] == anonymous
+
+
+def test_the_app_pages_header_speaks_for_the_app(page, expect):
+    page.goto("/app/")
+    expect(page.locator("#app-who")).to_have_text("This app: not signed in.")
+    page.get_by_role("button", name="Add to cart: Enamel mug").click()
+    expect(page.locator("#app-cart-count")).to_have_text("1")
+    expect(page.locator("#cart-count")).to_have_text("1")
+    expect(page.locator("#app-who")).to_have_text("This app: browsing as a guest.")
+    assert "not signed in" not in page.locator("header").inner_text()

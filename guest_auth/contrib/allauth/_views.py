@@ -37,6 +37,7 @@ from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
+from guest_auth._gate import HEADLESS_APP, HEADLESS_BROWSER, admit
 from guest_auth._login import replacing
 from guest_auth._session import is_guest
 from guest_auth._tokens import authenticate_api_token
@@ -155,7 +156,8 @@ def _before_headless_view(request: HttpRequest, kind: str) -> HttpResponseBase |
     app = match is not None and _APP_NAMESPACE in match.namespaces
     guest = _token_guest(request) if app else None
     if guest is None and not app and is_guest(request.user):
-        guest = _guests.current_guest(request)
+        # The session's guest, through the gate as the browser client's way in.
+        guest = admit(_guests.current_guest(request), path=HEADLESS_BROWSER)
     if guest is None:
         return None
     if kind == _HEADLESS_KEPT_OUT:
@@ -184,7 +186,7 @@ def _token_guest(request: HttpRequest) -> Any:
     parts = request.headers.get("Authorization", "").split()
     if len(parts) != 2 or parts[0].lower() != "token":
         return None
-    result = authenticate_api_token(request, parts[1])
+    result = authenticate_api_token(request, parts[1], path=HEADLESS_APP)
     if result is None or not is_guest(result[0]):
         return None
     return result[0]

@@ -27,9 +27,9 @@ from django.db import router, transaction
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from guest_auth import _state as state
 from guest_auth._login import watch_session
 from guest_auth._promote import PASSWORD_ALREADY_SET, promote_guest
-from guest_auth._proofs import PROOF_CHECKED
 from guest_auth.exceptions import NotAGuest
 
 from . import _guests
@@ -46,10 +46,6 @@ __all__ = [
     "GuestSocialAccountAdapterMixin",
 ]
 
-# Set by new_user() on the guest it hands to the signup form: the guest's
-# field values then, so save_user() knows what the signup changed.
-_SIGNUP_SNAPSHOT = "_guest_auth_signup_snapshot"
-
 
 class GuestAccountAdapterMixin:
     """Put it first in your ``ACCOUNT_ADAPTER``'s bases.
@@ -63,7 +59,8 @@ class GuestAccountAdapterMixin:
         guest = _guests.current_guest(request)
         if guest is None:
             return super().new_user(request)  # type: ignore[misc]
-        setattr(guest, _SIGNUP_SNAPSHOT, _field_values(guest))
+        # The guest's field values now, so that save_user() knows what the signup changed.
+        state.of(request).signup_snapshot = (guest, _field_values(guest))
         return guest
 
     def save_user(
@@ -74,10 +71,12 @@ class GuestAccountAdapterMixin:
         Both in one transaction: a failure leaves the guest as it was. For a
         guest the changes are always written, whatever ``commit`` says.
         """
-        snapshot = getattr(user, _SIGNUP_SNAPSHOT, None)
-        if snapshot is None:
+        request_state = state.of(request)
+        signup = request_state.signup_snapshot
+        if signup is None or signup[0] is not user:
             return super().save_user(request, user, form, commit)  # type: ignore[misc]
-        delattr(user, _SIGNUP_SNAPSHOT)
+        request_state.signup_snapshot = None
+        snapshot = signup[1]
         try:
             with transaction.atomic(using=router.db_for_write(type(user))):
                 saved = super().save_user(request, user, form, commit=False)  # type: ignore[misc]
@@ -106,7 +105,7 @@ class GuestAccountAdapterMixin:
         """
         watch_session(request)
         # Read before login() replaces the session that holds allauth's record.
-        setattr(request, PROOF_CHECKED, _checked_credential(request, user))
+        state.of(request).credential_checked = _checked_credential(request, user)
         super().login(request, user)  # type: ignore[misc]
 
 
@@ -197,10 +196,15 @@ def _social_account_adapter() -> type:
 
 
 # allauth's authentication methods (its record of this session) that check a
-# credential the visitor typed: a password, a provider's login. Not "code"
-# (login by code), "password_reset", email or phone verification, or a
-# passkey-only "mfa" login: those codes and links can be sent by someone else.
+# credential the visitor holds: a password, a provider's login. Not "code"
+# (login by code), "password_reset", email or phone verification: those codes
+# and links can be sent by someone else.
 _CREDENTIAL_METHODS = frozenset({"password", "socialaccount"})
+# allauth.mfa's records ("mfa") that are credentials too: a passkey (WebAuthn)
+# signs this session's challenge with a key only the account's authenticator
+# holds, whether it logged in alone or as a second factor. A TOTP or recovery
+# code is a code, which someone else can read out to the visitor.
+_CREDENTIAL_AUTHENTICATORS = frozenset({"webauthn"})
 
 
 def _checked_credential(request: HttpRequest, user: Any) -> bool:
@@ -213,7 +217,16 @@ def _checked_credential(request: HttpRequest, user: Any) -> bool:
         # Older allauth (65.19, the last for Python 3.10, takes no user): the
         # session's records, read before login() flushes it, so this login's.
         records = get_authentication_records(request)
-    return any(record.get("method") in _CREDENTIAL_METHODS for record in records or ())
+    return any(_is_credential(record) for record in records or ())
+
+
+def _is_credential(record: dict[str, Any]) -> bool:
+    method = record.get("method")
+    if method == "mfa":
+        return record.get("type") in _CREDENTIAL_AUTHENTICATORS and not record.get(
+            "reauthenticated"
+        )
+    return method in _CREDENTIAL_METHODS
 
 
 @cache
@@ -238,6 +251,8 @@ def _changed_fields(user: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
 
 def _signup_method(form: BaseForm) -> str | None:
     """How the new account signs in: the guest_promoted ``method``."""
+    if _by_passkey(form):
+        return "passkey"
     data = getattr(form, "cleaned_data", None) or {}
     if data.get("password1") or data.get("password"):
         return "password"
@@ -246,3 +261,11 @@ def _signup_method(form: BaseForm) -> str | None:
     if data.get("phone"):
         return "phone"
     return None
+
+
+def _by_passkey(form: BaseForm) -> bool:
+    """Whether the form is allauth's passkey signup (MFA_PASSKEY_SIGNUP_ENABLED):
+    the web SignupForm with ``by_passkey``, or headless's SignupWebAuthnInput."""
+    if getattr(form, "by_passkey", False):
+        return True
+    return any(cls.__name__ == "SignupWebAuthnInput" for cls in type(form).__mro__)

@@ -6,7 +6,7 @@ from typing import Any
 
 from allauth.headless.tokens.strategies.jwt import JWTTokenStrategy
 
-from guest_auth._session import FLAG, is_guest
+from guest_auth._session import forget_guest, is_guest
 
 __all__ = ["GuestJWTTokenStrategy"]
 
@@ -23,6 +23,6 @@ class GuestJWTTokenStrategy(JWTTokenStrategy):
     def get_claims(self, user: Any) -> dict[str, Any]:
         claims = super().get_claims(user)
         # Asked anew: the user may have been promoted since it was cached.
-        setattr(user, FLAG, None)
+        forget_guest(user)
         claims["is_guest"] = is_guest(user)
         return claims

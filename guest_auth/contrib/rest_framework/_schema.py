@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 from django.contrib.auth import get_user_model
 from django.db import models
 
-__all__ = ["BAD_REQUEST", "RETRY_AFTER", "document", "response"]
+__all__ = ["BAD_REQUEST", "EXPORT", "EXPORT_RETRY_AFTER", "RETRY_AFTER", "document", "response"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -36,6 +36,58 @@ BAD_REQUEST: dict[str, Any] = {
     ]
 }
 
+# GET me/export/: guest_auth._export's document.
+EXPORT: dict[str, Any] = {
+    "type": "object",
+    "required": ["format", "exported_at", "user", "models", "extra"],
+    "properties": {
+        "format": {"type": "string", "enum": ["guest_auth.export/1"]},
+        "exported_at": {"type": "string", "format": "date-time"},
+        "user": {
+            "type": "object",
+            "required": ["model", "pk"],
+            "properties": {
+                "model": {
+                    "type": "string",
+                    "description": 'The user model\'s label ("auth.User").',
+                },
+                "pk": {"description": "The guest's primary key."},
+            },
+        },
+        "models": {
+            "type": "object",
+            "description": (
+                'Per model label ("shop.CartItem"), the rows that reference the guest; '
+                "the user's own row and its Guest row included, models without rows left out."
+            ),
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["pk", "fields"],
+                    "properties": {
+                        "pk": {"description": "The row's primary key."},
+                        "fields": {
+                            "type": "object",
+                            "description": (
+                                'Field name -> value; `{"not_exported": "<field class>"}` '
+                                "where JSON cannot hold the value (binary data, a custom "
+                                "field's object)."
+                            ),
+                            "additionalProperties": {},
+                        },
+                    },
+                },
+            },
+        },
+        "extra": {
+            "type": "object",
+            "description": "What the site's adapter adds (GuestAdapter.export_extra).",
+            "additionalProperties": {},
+        },
+    },
+}
+
 try:
     from drf_spectacular.extensions import (
         OpenApiAuthenticationExtension,
@@ -47,6 +99,7 @@ try:
 except ImportError:
     extend_schema = None  # type: ignore[assignment]
     RETRY_AFTER: list[Any] = []
+    EXPORT_RETRY_AFTER: list[Any] = []
 else:
     RETRY_AFTER = [
         OpenApiParameter(
@@ -55,6 +108,15 @@ else:
             OpenApiParameter.HEADER,
             response=[429],
             description="Seconds until a guest may be created again.",
+        )
+    ]
+    EXPORT_RETRY_AFTER = [
+        OpenApiParameter(
+            "Retry-After",
+            int,
+            OpenApiParameter.HEADER,
+            response=[429],
+            description="Seconds until the guest may export its data again.",
         )
     ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.GuestCreateView.as_view(), name="create"),
     path("login/", views.GuestLoginView.as_view(), name="login"),
     path("me/", views.GuestMeView.as_view(), name="me"),
+    path("me/export/", views.GuestExportView.as_view(), name="export"),
     path("promote/", views.GuestPromoteView.as_view(), name="promote"),
     path("logout/", views.GuestLogoutView.as_view(), name="logout"),
     path("merge/", views.GuestMergeView.as_view(), name="merge"),

@@ -23,6 +23,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import (
     APIException,
     AuthenticationFailed,
+    NotAuthenticated,
     NotFound,
     PermissionDenied,
     ValidationError,
@@ -34,6 +35,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
+from guest_auth import _state as state
+from guest_auth._export import GuestGone, export_guest, export_response, rate_limited_detail
 from guest_auth._login import (
     KEPT_GUEST_SESSION_KEY,
     PENDING_MERGE_SESSION_KEY,
@@ -43,10 +46,10 @@ from guest_auth._login import (
 from guest_auth._merge import merge_guest
 from guest_auth._promote import promote_guest
 from guest_auth._purge import delete_guest
+from guest_auth._ratelimit import check_export_rate
 from guest_auth._session import is_guest, session_user_id
 from guest_auth._signup import allauth_is_signup
 from guest_auth._tokens import (
-    REQUEST_TOKEN,
     create_api_guest,
     credentials_of,
     login_with_device_credential,
@@ -65,7 +68,7 @@ from guest_auth.exceptions import (
 )
 
 from ._parsers import GuestJSONParser, check_body_size, check_json
-from ._schema import BAD_REQUEST, RETRY_AFTER, document, response
+from ._schema import BAD_REQUEST, EXPORT, EXPORT_RETRY_AFTER, RETRY_AFTER, document, response
 from ._serializers import (
     PASSWORD_FIELDS,
     GuestCreateRequestSerializer,
@@ -88,6 +91,7 @@ __all__ = [
     "GuestCreateView",
     "GuestCredentialView",
     "GuestCredentialsView",
+    "GuestExportView",
     "GuestLoginView",
     "GuestLogoutView",
     "GuestMeView",
@@ -351,6 +355,59 @@ class GuestMeView(_GuestAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+class GuestExportView(_GuestAPIView):
+    """GET: the current guest's data, as a JSON download (services.export_guest)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @document(
+        operation_id="guest_export",
+        summary="Download the current guest's data",
+        description=(
+            "Every row of the site that references the guest (found as the merge finds them), "
+            "grouped by model label, with each row's fields as the site's adapter chooses; "
+            "secrets (password hashes, token and credential hashes, session data) never "
+            'appear. A value JSON cannot hold is `{"not_exported": "<field class>"}`. '
+            "Streamed, with `Content-Disposition: attachment`. Only for guests: a regular "
+            "user's export is the site's own (403)."
+        ),
+        tags=_TAGS,
+        parameters=EXPORT_RETRY_AFTER,
+        responses={
+            200: response(EXPORT, "The guest's data."),
+            401: response(GuestErrorSerializer, "Not logged in (or the guest is gone)."),
+            403: response(GuestErrorSerializer, "Not a guest."),
+            429: response(
+                GuestRateLimitedSerializer,
+                "Too many exports of this guest recently (GUEST_AUTH_EXPORT_RATE_LIMIT). "
+                "Retry after `retry_after` seconds.",
+            ),
+        },
+    )
+    def get(self, request: Request) -> Any:
+        user = request.user
+        if not is_guest(user):
+            raise PermissionDenied(IsGuest.message)
+        try:
+            check_export_rate(user)
+        except RateLimited as exc:
+            body = {"detail": rate_limited_detail(exc), "retry_after": exc.retry_after}
+            return Response(
+                GuestRateLimitedSerializer(body).data,
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(exc.retry_after)},
+            )
+        try:
+            chunks = export_guest(request._request, user)
+        except GuestGone:
+            # Purged meanwhile: as for any client that is not logged in.
+            raise NotAuthenticated() from None
+        except NotAGuest:
+            # Promoted by a concurrent request meanwhile.
+            raise PermissionDenied(IsGuest.message) from None
+        return export_response(chunks, user)
+
+
 class GuestPromoteView(_GuestAPIView):
     """POST: the current guest becomes a regular user in place."""
 
@@ -474,7 +531,7 @@ class GuestCredentialsView(_GuestAPIView):
         },
     )
     def get(self, request: Request) -> Response:
-        current = getattr(request._request, REQUEST_TOKEN, None)
+        current = state.of(request).api_token
         rows = [
             {
                 "id": row.lookup,

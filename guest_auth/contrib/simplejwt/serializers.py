@@ -16,7 +16,8 @@ from rest_framework_simplejwt.serializers import (
 )
 from rest_framework_simplejwt.settings import api_settings
 
-from guest_auth._session import FLAG, is_guest
+from guest_auth._gate import JWT_REFRESH, admit
+from guest_auth._session import is_guest
 from guest_auth._tokens import bound_token
 
 from .tokens import BOUND_TOKEN_CLAIM, IS_GUEST_CLAIM, GuestRefreshToken
@@ -47,14 +48,17 @@ class GuestTokenRefreshSerializer(TokenRefreshSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
         refresh = self.token_class(attrs["refresh"])
         user = _user(refresh.payload.get(api_settings.USER_ID_CLAIM))
-        if user is None or not api_settings.USER_AUTHENTICATION_RULE(user):
+        if (
+            user is None
+            or not api_settings.USER_AUTHENTICATION_RULE(user)
+            or admit(user, path=JWT_REFRESH) is None
+        ):
             raise AuthenticationFailed(
                 self.error_messages["no_active_account"], "no_active_account"
             )
         bound = refresh.payload.get(BOUND_TOKEN_CLAIM)
         if bound is not None and bound_token(None, bound, user) is None:
             raise AuthenticationFailed(self.error_messages["revoked"], "token_revoked")
-        setattr(user, FLAG, None)
         refresh[IS_GUEST_CLAIM] = is_guest(user)
         data = {"access": str(refresh.access_token)}
         if api_settings.ROTATE_REFRESH_TOKENS:

@@ -7,11 +7,11 @@ __all__ = ["ConfigurationRouter", "UsersRouter"]
 class UsersRouter:
     """The user model, guest_auth and what they need live on the "users" database.
 
-    Add your apps whose models point at users ("shop" here): a foreign key
-    cannot cross databases.
+    Add your apps whose models point at users ("shop" here) and the admin,
+    whose log entries do: a foreign key cannot cross databases.
     """
 
-    apps = {"auth", "contenttypes", "sessions", "guest_auth", "shop"}
+    apps = {"admin", "auth", "contenttypes", "sessions", "guest_auth", "shop"}
 
     def db_for_read(self, model, **hints):
         return "users" if model._meta.app_label in self.apps else None

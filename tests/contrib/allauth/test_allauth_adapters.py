@@ -20,6 +20,14 @@ from guest_auth.signals import guest_promoted
 from tests.allauthapp.adapters import SiteAccountAdapter, SiteSocialAccountAdapter
 from tests.allauthapp.models import PhoneNumber
 from tests.helpers import factories
+from tests.helpers.allauth import (
+    assert_kept,
+    assert_merged,
+    assert_promoted,
+    assert_still_guest,
+    emailed_code,
+    whoami,
+)
 from tests.testapp.models import Note
 
 SIGNUP = "/allauth/signup/"
@@ -52,51 +60,6 @@ def guest(guest_client):
     return user
 
 
-def whoami(client):
-    return client.get("/plain/").json()
-
-
-def assert_promoted(client, guest, *, logged_in=True):
-    """Same primary key, no Guest row, the guest's data still attached."""
-    user = get_user_model().objects.get(pk=guest.pk)
-    assert not Guest.objects.filter(pk=guest.pk).exists()
-    assert list(Note.objects.filter(user=user).values_list("text", flat=True)) == ["cart item"]
-    assert get_user_model().objects.count() == 1
-    expected = {"authenticated": True, "pk": str(guest.pk), "is_guest": False}
-    assert whoami(client) == (
-        expected if logged_in else {"authenticated": False, "pk": None, "is_guest": False}
-    )
-    return user
-
-
-def assert_merged(client, guest, existing, merges):
-    """Logged in as ``existing``, which now holds the guest's data; the guest is gone."""
-    assert whoami(client) == {"authenticated": True, "pk": str(existing.pk), "is_guest": False}
-    assert not get_user_model().objects.filter(pk=guest.pk).exists()
-    assert list(Note.objects.filter(user=existing).values_list("text", flat=True)) == ["cart item"]
-    assert merges == [(guest.pk, existing.pk)]
-
-
-def assert_kept(client, guest, existing, merges):
-    """Logged in as ``existing``; the guest and its data are apart, and come back on logout."""
-    assert whoami(client) == {"authenticated": True, "pk": str(existing.pk), "is_guest": False}
-    assert list(Note.objects.filter(user=guest).values_list("text", flat=True)) == ["cart item"]
-    assert merges == []
-    client.post("/accounts/logout/")
-    assert whoami(client) == {"authenticated": True, "pk": str(guest.pk), "is_guest": True}
-
-
-def assert_still_guest(client, guest):
-    """The guest's row, Guest row, data and session are as they were."""
-    user = get_user_model().objects.get(pk=guest.pk)
-    assert Guest.objects.filter(pk=guest.pk).exists()
-    assert user.get_username() == guest.get_username()
-    assert not user.has_usable_password()
-    assert not EmailAddress.objects.filter(user=user).exists()
-    assert list(Note.objects.filter(user=user).values_list("text", flat=True)) == ["cart item"]
-    assert whoami(client) == {"authenticated": True, "pk": str(guest.pk), "is_guest": True}
-
-
 def signup(client, email="new@example.com", **extra):
     return client.post(
         SIGNUP, {"email": email, "password1": PASSWORD, "password2": PASSWORD, **extra}
@@ -105,10 +68,6 @@ def signup(client, email="new@example.com", **extra):
 
 def emailed_link(mail):
     return re.search(r"https?://testserver(/\S+)", mail.body).group(1)
-
-
-def emailed_code(mail):
-    return re.search(r"^([A-Z0-9]+(?:-[A-Z0-9]+)*)$", mail.body, re.MULTILINE).group(1)
 
 
 def dummy_login(client, *, process="login", **data):

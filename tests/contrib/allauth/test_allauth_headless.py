@@ -7,7 +7,6 @@ its own session token). Mounted at /_allauth/ (tests/urls.py).
 """
 
 import json
-import re
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -18,7 +17,9 @@ from django.test import Client, override_settings
 from guest_auth.models import APIToken, Guest
 from tests.allauthapp.adapters import SiteAccountAdapter
 from tests.allauthapp.models import PhoneNumber
-from tests.helpers.clients import BROWSER_UA
+from tests.helpers.allauth import Headless, as_pk, emailed_code
+from tests.helpers.allauth import headless_assert_merged as assert_merged
+from tests.helpers.allauth import headless_assert_promoted as assert_promoted
 from tests.helpers.factories import PASSWORD as EXISTING_PASSWORD
 from tests.helpers.factories import GuestFactory, UserFactory
 from tests.testapp.models import Note
@@ -35,92 +36,9 @@ PHONE = {
 }
 
 
-class Headless:
-    """A client of allauth's headless API that starts as a guest.
-
-    ``browser``: a guest_auth page made the guest, in the cookie session.
-    ``app``: ``POST api/guest/`` made it; the client sends its guest_auth
-    token, and allauth's session token once allauth has handed one out.
-    """
-
-    def __init__(self, kind):
-        self.kind = kind
-        self.client = Client(HTTP_USER_AGENT=BROWSER_UA if kind == "browser" else MOBILE_UA)
-        self.token = None
-        self.session_token = None
-        if kind == "browser":
-            self.client.get("/guest-view/")
-        else:
-            response = self.client.post("/api/guest/", content_type="application/json")
-            assert response.status_code == 201, response.content
-            self.token = response.json()["token"]
-        self.guest = Guest.objects.latest("created_at").user
-        Note.objects.create(user=self.guest, text="cart item")
-
-    def headers(self):
-        headers = {}
-        if self.token:
-            headers["HTTP_AUTHORIZATION"] = f"Token {self.token}"
-        if self.session_token:
-            headers["HTTP_X_SESSION_TOKEN"] = self.session_token
-        return headers
-
-    def url(self, path):
-        return f"/_allauth/{self.kind}/v1/{path}"
-
-    def post(self, path, body):
-        response = self.client.post(
-            self.url(path), json.dumps(body), content_type="application/json", **self.headers()
-        )
-        self._keep_session_token(response)
-        return response
-
-    def get(self, path):
-        return self.client.get(self.url(path), **self.headers())
-
-    def _keep_session_token(self, response):
-        if response.get("Content-Type") == "application/json":
-            token = response.json().get("meta", {}).get("session_token")
-            if token:
-                self.session_token = token
-
-    def session_user(self):
-        """The user allauth's session endpoint reports, or None."""
-        if self.kind == "app":
-            self.token = None  # allauth's own session token alone from now on
-        response = self.get("auth/session")
-        if response.status_code != 200:
-            return None
-        return as_pk(response.json()["data"]["user"]["id"])
-
-
 @pytest.fixture(params=["browser", "app"])
 def headless(request, db):
     return Headless(request.param)
-
-
-def assert_promoted(headless):
-    user = get_user_model().objects.get(pk=headless.guest.pk)
-    assert not Guest.objects.filter(pk=user.pk).exists()
-    assert list(Note.objects.filter(user=user).values_list("text", flat=True)) == ["cart item"]
-    assert get_user_model().objects.count() == 1
-    return user
-
-
-def assert_merged(headless, existing, merges):
-    assert not get_user_model().objects.filter(pk=headless.guest.pk).exists()
-    assert list(Note.objects.filter(user=existing).values_list("text", flat=True)) == ["cart item"]
-    assert merges == [(headless.guest.pk, existing.pk)]
-    assert headless.session_user() == existing.pk
-
-
-def as_pk(value):
-    """A user id from a JSON body as the model's primary key (UUIDs come as strings)."""
-    return get_user_model()._meta.pk.to_python(value)
-
-
-def emailed_code(mail):
-    return re.search(r"^([A-Z0-9]+(?:-[A-Z0-9]+)*)$", mail.body, re.MULTILINE).group(1)
 
 
 # Signup: the guest becomes the account in place ------------------------------------

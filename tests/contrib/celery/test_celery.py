@@ -45,7 +45,7 @@ def test_eager_run_reports_the_commands_figures():
         "dry_run": False,
         "report": [
             "Purged 2 guests.",
-            "Skipped 1 guests that own rows protecting them: purgeapp.Invoice.",
+            "Skipped 1 guest that owns rows protecting it: purgeapp.Invoice.",
         ],
     }
     assert Guest.objects.count() == 2

@@ -23,6 +23,7 @@ from tests.helpers.rest_framework import (
     API,
     BOT_UA,
     ENDPOINTS,
+    EXPORT,
     LOGIN,
     LOGOUT,
     ME,
@@ -44,6 +45,7 @@ STATUSES = {
     (LOGIN, "post"): {200, 400, 401, 403, 413, 415},
     (ME, "get"): {200, 401},
     (ME, "delete"): {204, 401, 403, 409},
+    (EXPORT, "get"): {200, 401, 403, 429},
     (PROMOTE, "post"): {200, 400, 401, 403, 413, 415},
     (LOGOUT, "post"): {204, 401, 403},
     (MERGE, "get"): {200, 401, 404},
@@ -98,7 +100,7 @@ def test_model_dependent_parts():
 
 
 def test_schema_covers_every_endpoint_and_only_them():
-    names = ("create", "login", "me", "promote", "logout", "merge", "tokens")
+    names = ("create", "login", "me", "export", "promote", "logout", "merge", "tokens")
     urls = [reverse(f"guest_auth_api:{name}") for name in names]
     urls.append(
         reverse("guest_auth_api:token", args=["{id}"]).replace("%7B", "{").replace("%7D", "}")
@@ -242,7 +244,18 @@ SCENARIOS = {
     (ME, "delete", 401): lambda: make_client().delete(ME),
     (ME, "delete", 403): lambda: _regular_client().delete(ME),
     (ME, "delete", 409): lambda: _protected_guest_client().delete(ME),
+    (EXPORT, "get", 200): lambda: make_client(_created()["token"]).get(EXPORT),
+    (EXPORT, "get", 401): lambda: make_client().get(EXPORT),
+    (EXPORT, "get", 403): lambda: _regular_client().get(EXPORT),
+    (EXPORT, "get", 429): lambda: _exported_too_often(),
 }
+
+
+def _exported_too_often():
+    client = make_client(_created()["token"])
+    with override_settings(GUEST_AUTH_EXPORT_RATE_LIMIT="1/h"):
+        client.get(EXPORT)
+        return client.get(EXPORT)
 
 
 def _token_url(lookup):

@@ -105,7 +105,7 @@ def test_create_429_over_the_rate_limit(db):
     retry_after = int(response["Retry-After"])
     assert 0 < retry_after <= 3600
     assert response.json() == {
-        "detail": f"Too many new guests; retry in {retry_after} second{'s' * (retry_after != 1)}.",
+        "detail": retry_words(retry_after),
         "retry_after": retry_after,
     }
     assert counts() == (2, 2, 2, 2)
@@ -525,6 +525,9 @@ def test_promote_uses_the_adapters_form(api):
     assert response.status_code == 200
 
 
+# Strict: the lead's catalog pass translates the minutes wording of RateLimited
+# (issue 23) and removes this mark.
+@pytest.mark.xfail(strict=True, reason="French for 'retry in N minutes' awaits the catalog pass")
 @override_settings(
     GUEST_AUTH_RATE_LIMIT="1/h",
     GUEST_AUTH_NETWORK_RATE_LIMIT=None,
@@ -538,9 +541,9 @@ def test_api_messages_in_the_requests_language(db):
         client = make_client()
         client.credentials(HTTP_ACCEPT_LANGUAGE="fr")
         response = client.post(API, {})
-        seconds = response.json()["retry_after"]
+        minutes = -(-response.json()["retry_after"] // 60)
         assert response.json()["detail"] == (
-            f"Trop de nouveaux invités ; réessayez dans {seconds} seconde{'s' * (seconds > 1)}."
+            f"Trop de nouveaux invités ; réessayez dans {minutes} minute{'s' * (minutes > 1)}."
         )
         bot = make_client(user_agent=BOT_UA)
         bot.credentials(HTTP_ACCEPT_LANGUAGE="de")
@@ -549,3 +552,11 @@ def test_api_messages_in_the_requests_language(db):
         }
     finally:
         translation.activate("en-us")
+
+
+def retry_words(seconds: int) -> str:
+    """RateLimited's words: seconds under a minute, else whole minutes rounded up."""
+    if seconds < 60:
+        return f"Too many new guests; retry in {seconds} second{'s' * (seconds != 1)}."
+    minutes = -(-seconds // 60)
+    return f"Too many new guests; retry in {minutes} minute{'s' * (minutes != 1)}."

@@ -42,7 +42,7 @@ def test_task_purges_and_reports_the_commands_figures():
         == expected
         == [
             "Would purge 2 guests.",
-            "Would skip 1 guests that own rows protecting them: purgeapp.Invoice.",
+            "Would skip 1 guest that owns rows protecting it: purgeapp.Invoice.",
         ]
     )
     result = purge_guests.enqueue()
@@ -55,7 +55,7 @@ def test_task_purges_and_reports_the_commands_figures():
         "dry_run": False,
         "report": [
             "Purged 2 guests.",
-            "Skipped 1 guests that own rows protecting them: purgeapp.Invoice.",
+            "Skipped 1 guest that owns rows protecting it: purgeapp.Invoice.",
         ],
     }
     assert Guest.objects.count() == 2

@@ -1,0 +1,16 @@
+app = Client(HTTP_USER_AGENT="okhttp/4.12", HTTP_HOST="localhost")
+created = api_json(app, "post", "/api/guest/")
+expect(created.status_code == 201, f"POST api/guest/ answered {created.status_code}")
+body = created.json()
+expect({"access", "refresh"} <= set(body), f"no JWT pair: {sorted(body)}")
+bearer = {"HTTP_AUTHORIZATION": f"Bearer {body['access']}"}
+app = Client(HTTP_USER_AGENT="okhttp/4.12", HTTP_HOST="localhost")
+me = app.get("/api/guest/me/", **bearer).json()
+expect(me["is_guest"] and me["id"] == body["id"], f"me: {me}")
+refreshed = api_json(app, "post", "/api/token/refresh/", {"refresh": body["refresh"]})
+expect(refreshed.status_code == 200, f"refresh answered {refreshed.status_code}")
+data = {"username": "ada", "email": "ada@example.com", "password": "a-long-enough-pass-7"}
+promoted = api_json(app, "post", "/api/guest/promote/", data, **bearer)
+expect(promoted.status_code == 200, f"promote answered {promoted.status_code}: {promoted.content}")
+expect(not Guest.objects.filter(pk=body["id"]).exists(), "still a guest")
+print("flow ok")

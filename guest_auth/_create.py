@@ -11,15 +11,20 @@ the winner's guest and join it, briefly and only from that same session.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from django.contrib.auth import BACKEND_SESSION_KEY
-from django.db import connections, router, transaction
-from django.db.models import Field
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model, password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Field, Model
 from django.db.models.constants import OnConflict
+from django.db.models.signals import post_save, pre_save
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from ._ratelimit import check_creation_rate
@@ -116,18 +121,44 @@ def _server_side_stores() -> tuple[type, ...]:
 def _insert_guest(
     adapter: Any, request: HttpRequest, now: Any, race_key: UUID | None
 ) -> Any | None:
-    """Insert the guest's user and Guest rows in one transaction and return the user,
+    """Insert the guest's user and Guest rows atomically and return the user,
     or None when a racing request of the same session already inserted its guest.
+
+    On PostgreSQL, outside a transaction, for a user model saved the way
+    Django's Model.save() saves it (see _saves_plainly), both rows are written
+    by one statement: see _insert_at_once. Everywhere else, in a transaction
+    of their own (or the caller's).
+    """
+    using = router.db_for_write(Guest)
+    connection = connections[using]
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        model = get_user_model()
+        if _saves_plainly(model):
+            user = adapter.new_guest_user(request)
+            if (
+                type(user) is model
+                and user._state.adding
+                and _inserts_without_update(user)
+                and router.db_for_write(model, instance=user) == using
+            ):
+                return _insert_at_once(user, using, now, race_key)
+            return _insert_in_transaction(using, lambda: user, now, race_key)
+    return _insert_in_transaction(using, lambda: adapter.new_guest_user(request), now, race_key)
+
+
+def _insert_in_transaction(
+    using: str, new_user: Callable[[], Any], now: Any, race_key: UUID | None
+) -> Any | None:
+    """The user saved by its own save(), then the Guest row, in one transaction.
 
     No savepoint (two more queries inside a caller's transaction, such as
     ATOMIC_REQUESTS): the one expected conflict, on race_key, is absorbed
     by the INSERT itself, so there is no error to roll back to.
     """
-    using = router.db_for_write(Guest)
     outermost = not connections[using].in_atomic_block
     try:
         with transaction.atomic(using=using, savepoint=False):
-            user = adapter.new_guest_user(request)
+            user = new_user()
             user.save()
             if _insert_guest_row(using, user, now, race_key):
                 return user
@@ -139,6 +170,144 @@ def _insert_guest(
             return None
     except _LostRace:
         return None
+
+
+def _saves_plainly(model: type[Model]) -> bool:
+    """Whether saving a new ``model`` instance is exactly Django's one INSERT,
+    so that _insert_at_once may write it instead.
+
+    Not when the model (or a base other than AbstractBaseUser, whose save()
+    _insert_at_once repeats) overrides how it is saved, inherits another
+    concrete model (several tables), orders itself with respect to another,
+    or has a base manager of its own (save() inserts through it).
+    """
+    meta = model._meta
+    return (
+        model.save in (Model.save, AbstractBaseUser.save)
+        and model.save_base is Model.save_base
+        and model._save_table is Model._save_table  # type: ignore[attr-defined]
+        and model._do_insert is Model._do_insert  # type: ignore[attr-defined]
+        and not meta.parents
+        and not meta.proxy
+        and not meta.auto_created
+        and meta.order_with_respect_to is None
+        and meta.base_manager_name is None
+    )
+
+
+def _inserts_without_update(user: Any) -> bool:
+    """Whether save() would INSERT ``user`` straight away (no UPDATE tried
+    first): its key is not set yet, or every key field has a default."""
+    meta = user._meta
+    return not user._is_pk_set() or all(
+        f.has_default() or f.has_db_default() for f in meta.pk_fields
+    )
+
+
+def _insert_at_once(user: Any, using: str, now: Any, race_key: UUID | None) -> Any | None:
+    """Write ``user`` and its Guest row with one statement (PostgreSQL, autocommit).
+
+    ``WITH u AS (INSERT INTO <users> ... RETURNING ...) INSERT INTO
+    guest_auth_guest ... SELECT ... FROM u``: one round trip, and atomic as
+    every statement is, with no BEGIN and COMMIT around it. The user's
+    INSERT is the one Model.save() would run (Django's compiler builds it),
+    and the signals are the ones save() sends, with the same arguments:
+    pre_save before it, post_save (``created=True``) after it. When a
+    post_save receiver is connected, the statement and the receivers share a
+    transaction, as they share save()'s today: a receiver that raises still
+    takes the guest back with it.
+
+    A request that lost the creation race gets a unique violation on
+    ``race_key``, which rolls the whole statement back (no user row either):
+    None is returned. Any other error is raised.
+    """
+    model = type(user)
+    user._prepare_related_fields_for_save(operation_name="save")
+    # Once post_save is sent, a receiver's writes and ours commit together.
+    atomic = post_save.has_listeners(model)
+    try:
+        with transaction.atomic(using=using) if atomic else nullcontext():
+            pre_save.send(sender=model, instance=user, raw=False, using=using, update_fields=None)
+            _write_at_once(user, using, now, race_key)
+            user._state.db = using
+            user._state.adding = False
+            post_save.send(
+                sender=model,
+                instance=user,
+                created=True,
+                update_fields=None,
+                raw=False,
+                using=using,
+            )
+            # What AbstractBaseUser.save() does after Model.save().
+            if getattr(user, "_password", None) is not None:
+                password_validation.password_changed(user._password, user)
+                user._password = None
+    except IntegrityError:
+        if race_key is None or not (
+            Guest._base_manager.db_manager(using).filter(race_key=race_key).exists()
+        ):
+            raise
+        return None
+    return user
+
+
+def _write_at_once(user: Any, using: str, now: Any, race_key: UUID | None) -> None:
+    model = type(user)
+    meta = model._meta
+    connection = connections[using]
+    pk = meta.pk
+    assert pk is not None
+    if not user._is_pk_set():
+        setattr(user, pk.attname, pk.get_pk_value_on_save(user))
+    pk_set = user._is_pk_set()
+    # The fields and RETURNING of Model._save_table()'s INSERT, plus the key.
+    fields = [
+        f
+        for f in meta.local_concrete_fields
+        if not f.generated and (pk_set or f is not meta.auto_field)
+    ]
+    returning = list(meta.db_returning_fields)
+    if pk not in returning:
+        returning.append(pk)
+    query = InsertQuery(model)
+    query.insert_values(fields, [user], raw=False)
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = returning
+    [(user_sql, user_params)] = compiler.as_sql()
+    guest_sql, guest_fields = _guest_at_once_sql(using, pk.column)
+    guest_params = [
+        field.get_db_prep_save(value, connection)
+        for field, value in zip(guest_fields, (now, now, race_key), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Both parts are Django's or _guest_at_once_sql's; values are parameters.
+            f"WITH u AS ({user_sql}), g AS ({guest_sql}) SELECT * FROM u",  # noqa: S608
+            [*user_params, *guest_params],
+        )
+        rows = [cursor.fetchone()]
+    converters = compiler.get_converters([f.get_col(meta.db_table) for f in returning])
+    if converters:
+        rows = list(compiler.apply_converters(rows, converters))
+    for value, field in zip(rows[0], returning, strict=True):
+        setattr(user, field.attname, value)
+
+
+@lru_cache(maxsize=8)
+def _guest_at_once_sql(using: str, user_pk_column: str) -> tuple[str, tuple[Any, ...]]:
+    """The Guest half of _insert_at_once's statement, reading the key from ``u``,
+    and the fields whose values follow the statement of the user's INSERT."""
+    ops = connections[using].ops
+    fields = tuple(_concrete_field(name) for name in ("created_at", "last_seen_at", "race_key"))
+    columns = ", ".join(
+        ops.quote_name(cast(str, field.column)) for field in (_concrete_field("user"), *fields)
+    )
+    sql = (
+        f"INSERT INTO {ops.quote_name(Guest._meta.db_table)} ({columns}) "  # noqa: S608 (names)
+        f"SELECT u.{ops.quote_name(user_pk_column)}, %s, %s, %s FROM u"
+    )
+    return sql, fields
 
 
 class _LostRace(Exception):

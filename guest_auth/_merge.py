@@ -222,6 +222,15 @@ def _merge(guest: Any, user: Any, db: str, dry_run: bool) -> MergeSummary:
     created = guests.values_list("created_at", flat=True).first()
     if created is None:
         raise NotAGuest(f"User {guest.pk} is not a guest.")
+    if not dry_run:
+        # A row of the guest's written meanwhile by a request still running
+        # elsewhere would land after the moves and go with the deletion. Its
+        # foreign key check needs the user's row: locked, it waits for the
+        # merge and then fails (nothing acknowledged is lost), or it landed
+        # before and is moved.
+        list(
+            type(guest)._base_manager.using(db).select_for_update().filter(pk=guest.pk).values("pk")
+        )
 
     policies = guest_settings.MERGE_POLICIES
     counts: dict[str, MergeCounts] = {}

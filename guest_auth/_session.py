@@ -3,7 +3,8 @@
 A guest's session holds its user id under GUEST_SESSION_KEY, so is_guest() is
 answered from the session on every request. Guests never act as staff. The
 middleware records a guest's activity at most once per
-GUEST_AUTH_ACTIVITY_INTERVAL. ``log_in`` is the one way guest_auth logs a
+GUEST_AUTH_ACTIVITY_INTERVAL, before the view acts as the guest (``claim``).
+``log_in`` is the one way guest_auth logs a
 guest into a request (creation, a device credential).
 """
 
@@ -13,7 +14,8 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, login
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import router
 from django.db.models import DEFERRED
@@ -30,8 +32,10 @@ if TYPE_CHECKING:
 __all__ = [
     "GUEST_SESSION_KEY",
     "SEEN_SESSION_KEY",
+    "aclaim",
     "ais_guest",
     "arecord_activity",
+    "claim",
     "demote",
     "forget_guest",
     "is_guest",
@@ -202,6 +206,60 @@ def request_guest(request: HttpRequest) -> Any:
     return user
 
 
+def claim(request: HttpRequest, user: Any) -> Any:
+    """The user a request whose session resolved to ``user`` goes on as.
+
+    Called as the user is resolved, before the view can act as it. When
+    ``user`` is a guest whose activity this session last wrote more than
+    GUEST_AUTH_ACTIVITY_INTERVAL ago (or never), it is written now, before
+    the view runs: the guest is claimed. The UPDATE either lands before a
+    purge batch locks the guest (the batch, re-checking inactivity under its
+    lock, leaves it out) or waits for that batch to commit and finds no row.
+    Then the guest is gone: promoted elsewhere (the user is kept, as a
+    regular user), or purged or merged (the session's login is dropped and
+    the request goes on as a visitor without a user: AnonymousUser).
+    Otherwise no query: ``user`` is returned as it is.
+    """
+    if not known_guest(user) or not _activity_due(request):
+        return user
+    if Guest.objects.filter(pk=user.pk).update(last_seen_at=timezone.now()):
+        request.session[SEEN_SESSION_KEY] = time.time()
+        return user
+    return _unclaimed(request, user, _users(user).filter(pk=user.pk).exists())
+
+
+async def aclaim(request: HttpRequest, user: Any) -> Any:
+    """claim() for async code."""
+    if not known_guest(user) or not _activity_due(request):
+        return user
+    if await Guest.objects.filter(pk=user.pk).aupdate(last_seen_at=timezone.now()):
+        request.session[SEEN_SESSION_KEY] = time.time()
+        return user
+    return _unclaimed(request, user, await _users(user).filter(pk=user.pk).aexists())
+
+
+def _users(user: Any) -> Any:
+    model = type(user)
+    return model._base_manager.db_manager(router.db_for_write(model))
+
+
+def _unclaimed(request: HttpRequest, user: Any, exists: bool) -> Any:
+    session = request.session
+    session.pop(GUEST_SESSION_KEY, None)
+    session.pop(SEEN_SESSION_KEY, None)
+    if exists:
+        remember_guest(user, False)  # promoted by another session: a regular user now
+        return user
+    # Purged or merged: as Django treats a session whose user was deleted,
+    # and with nothing left in the session that names it.
+    for key in (SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY):
+        session.pop(key, None)
+    anonymous = AnonymousUser()
+    state.of(request).guest = None
+    set_request_user(request, anonymous)
+    return anonymous
+
+
 def _activity_due(request: HttpRequest) -> bool:
     seen = request.session.get(SEEN_SESSION_KEY)
     interval = guest_settings.ACTIVITY_INTERVAL.total_seconds()
@@ -209,7 +267,11 @@ def _activity_due(request: HttpRequest) -> bool:
 
 
 def record_activity(request: HttpRequest, user: Any) -> None:
-    """Write last_seen_at, at most once per session per GUEST_AUTH_ACTIVITY_INTERVAL."""
+    """Write last_seen_at, at most once per session per GUEST_AUTH_ACTIVITY_INTERVAL.
+
+    After the view, for a guest the request logged in without claiming it
+    (claim() has written it for the others).
+    """
     if _activity_due(request):
         Guest.objects.filter(pk=user.pk).update(last_seen_at=timezone.now())
         request.session[SEEN_SESSION_KEY] = time.time()

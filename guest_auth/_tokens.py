@@ -121,10 +121,12 @@ def authenticate_api_token(
     if admitted is None:
         return None
     if now - token.last_used_at >= guest_settings.ACTIVITY_INTERVAL:
+        # The guest first, claimed before the view runs (see _session.claim):
+        # no row when a purge or merge took it meanwhile (its tokens went too).
+        if guest is not None and not Guest.objects.filter(pk=user.pk).update(last_seen_at=now):
+            return None
         APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
-        if guest is not None:
-            Guest.objects.filter(pk=user.pk).update(last_seen_at=now)
     if request is not None:
         # Promotion keeps the token the request authenticated with.
         state.of(request).api_token = token
@@ -173,8 +175,11 @@ def bound_token(request: HttpRequest | None, pk: Any, user: Any) -> APIToken | N
         token.delete()
         return None
     if now - token.last_used_at >= guest_settings.ACTIVITY_INTERVAL:
-        APIToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        # The guest's claim first (see _session.claim): when a purge or merge
+        # held the guest, this waits for it, and the token went with the user.
         Guest.objects.filter(pk=user.pk).update(last_seen_at=now)
+        if not APIToken.objects.filter(pk=token.pk).update(last_used_at=now):
+            return None
     if request is not None:
         state.of(request).api_token = token
     return token

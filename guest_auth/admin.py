@@ -25,7 +25,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from ._insights import chart, counts
-from ._purge import PurgeProgress, purge_guests
+from ._purge.purge import PurgeProgress, purge_guests
 from .conf import guest_settings
 from .models import APIToken, DeviceCredential, Guest
 from .stats import insights

@@ -388,6 +388,9 @@ class GuestAuthSettings:
         full_name = PREFIX + name
         value = _CLEANERS[name](full_name, getattr(django_settings, full_name, DEFAULTS[name]))
         self._cache[name] = value
+        # Kept as an instance attribute too: later reads are plain attribute
+        # lookups that never reach __getattr__ (several run on every request).
+        self.__dict__[name] = value
         return value
 
     def check_names(self) -> None:
@@ -411,6 +414,8 @@ class GuestAuthSettings:
             getattr(self, name)
 
     def reload(self) -> None:
+        for name in self._cache:
+            self.__dict__.pop(name, None)
         self._cache.clear()
         self._names_checked = False
 

@@ -21,8 +21,10 @@ from ._gate import SESSION, admit, hides_guest
 from ._login import finish_request, has_leftovers, watch_session
 from ._session import (
     GUEST_SESSION_KEY,
+    aclaim,
     ais_guest,
     arecord_activity,
+    claim,
     is_guest,
     known_guest,
     record_activity,
@@ -47,7 +49,9 @@ class GuestMiddleware:
     It never creates guests (allow_guest does) and adds no query: whether the
     user is a guest is read from the session, and last_seen_at is written at
     most once per GUEST_AUTH_ACTIVITY_INTERVAL, only for requests that
-    resolved their user. It also lets a login that replaces a guest's session
+    resolved their user, as they resolve it: before the view can act as the
+    guest, so that a purge cannot take the guest from under it
+    (guest_auth._session.claim). It also lets a login that replaces a guest's session
     merge the guest (services._watch_session), keeps guests out of Django's
     password change and reset pages (they go to promotion) and never lets a
     guest act as staff. With django-allauth it shows guests allauth's login
@@ -178,7 +182,9 @@ def _admit_session_user(request: HttpRequest, user: Any) -> Any:
     if not user.is_authenticated:
         return user
     session = request.session
-    return _admitted(request, user, session.get(SESSION_KEY), session.get(GUEST_SESSION_KEY))
+    return claim(
+        request, _admitted(request, user, session.get(SESSION_KEY), session.get(GUEST_SESSION_KEY))
+    )
 
 
 async def _aadmit_session_user(
@@ -191,7 +197,7 @@ async def _aadmit_session_user(
     stored_id, marker = await session.aget(SESSION_KEY), await session.aget(GUEST_SESSION_KEY)
     if _marked(user, stored_id, marker) is None:
         await ais_guest(user)  # the gate must not query from async code: asked here
-    return _admitted(request, user, stored_id, marker)
+    return await aclaim(request, _admitted(request, user, stored_id, marker))
 
 
 def _admitted(request: HttpRequest, user: Any, stored_id: Any, marker: Any) -> Any:

@@ -14,7 +14,7 @@ from ._export import export_guest
 from ._login import login_checked_credential, pending_merge
 from ._merge import MergeCounts, MergeSummary, merge_guest
 from ._promote import promote_guest
-from ._purge import PurgeProgress, delete_guest, purge_guests
+from ._purge.purge import PurgeProgress, delete_guest, purge_guests
 from ._session import ais_guest, is_guest
 
 __all__ = [

@@ -26,7 +26,7 @@ from typing import Any
 from django.utils import timezone
 
 from ._durations import to_timedelta
-from ._purge_job import PurgeJob, run_as_task
+from ._purge.job import PurgeJob, run_as_task
 from .exceptions import PurgeArgumentError
 
 try:  # Django 6.0+

@@ -32,7 +32,7 @@ from ._export import GuestGone, export_guest, export_response, rate_limited_deta
 from ._login import KEPT_GUEST_SESSION_KEY, PENDING_MERGE_SESSION_KEY, merge_into, pending_merge
 from ._merge import merge_guest
 from ._promote import promote_guest
-from ._purge import delete_guest
+from ._purge.purge import delete_guest
 from ._ratelimit import check_export_rate
 from ._session import is_guest
 from ._signup import allauth_is_signup, signup_url

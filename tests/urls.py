@@ -24,6 +24,7 @@ urlpatterns = [
     path("untouched/", views.untouched),
     path("guest-view/", views.guest_view),
     path("notes/add/", views.add_note),
+    path("notes/async-add/", views.async_add_note),
     path("async-guest-view/", views.async_guest_view),
     path("async-staff-view/", views.async_staff_view),
     path("regular/", views.regular_view),

@@ -668,7 +668,7 @@ def test_batch_rolled_back_by_a_deadlock_is_taken_again(caplog):
     assert errors == []
     assert remaining(first, second) == {second.pk}
     assert [r.getMessage().split(":")[0] for r in caplog.records] == [
-        "Purge batch rolled back by a deadlock; taking it again"
+        "Purge batch rolled back by a concurrent write; taking it again"
     ]
 
 
@@ -676,7 +676,7 @@ def test_batch_rolled_back_by_a_deadlock_is_taken_again(caplog):
 def test_keys_go_to_postgresql_as_one_array_literal():
     from uuid import UUID
 
-    from guest_auth._purge import _array_literal
+    from guest_auth._purge.sql import array_literal as _array_literal
 
     texts = ["plain", 'quo"te', "back\\slash", "com,ma", "{brace}", "", "NULL", "sp ace"]
     uuid = UUID("12345678-1234-5678-1234-567812345678")

@@ -38,6 +38,14 @@ def add_note(request):
     return JsonResponse(_describe(request.user))
 
 
+@csrf_exempt
+@allow_guest
+async def async_add_note(request):
+    user = await request.auser()
+    await Note.objects.acreate(user=user, text=request.POST.get("text", "note"))
+    return JsonResponse(_describe(user))
+
+
 @allow_guest
 async def async_guest_view(request):
     return JsonResponse(_describe(await request.auser()))

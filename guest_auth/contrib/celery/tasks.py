@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from guest_auth._purge_job import run_as_task
+from guest_auth._purge.job import run_as_task
 
 __all__ = ["DEFAULT_TIME_LIMIT", "purge_guests"]
 

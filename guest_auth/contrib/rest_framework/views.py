@@ -45,7 +45,7 @@ from guest_auth._login import (
 )
 from guest_auth._merge import merge_guest
 from guest_auth._promote import promote_guest
-from guest_auth._purge import delete_guest
+from guest_auth._purge.purge import delete_guest
 from guest_auth._ratelimit import check_export_rate
 from guest_auth._session import is_guest, session_user_id
 from guest_auth._signup import allauth_is_signup

@@ -11,8 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from ..._purge import PurgeProgress
-from ..._purge_job import PurgeJob, report_lines
+from ..._purge.job import PurgeJob, report_lines
+from ..._purge.purge import PurgeProgress
 from ...exceptions import PurgeArgumentError
 
 __all__ = ["Command"]

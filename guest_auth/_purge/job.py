@@ -19,9 +19,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import ngettext
 
-from ._durations import to_timedelta
-from ._purge import PurgeProgress, purge_guests
-from .exceptions import PurgeArgumentError
+from .._durations import to_timedelta
+from ..exceptions import PurgeArgumentError
+from .purge import PurgeProgress, purge_guests
 
 __all__ = ["PurgeJob", "figures", "report_lines", "run_as_task"]
 

@@ -11,6 +11,14 @@ no receiver is connected all stay Django's. A guest whose deletion a PROTECT
 or RESTRICT row forbids (as the collector decides) is skipped and the rest
 of the batch goes on.
 
+A row can still arrive for a locked guest while its batch runs (a request
+that did not claim the guest first, a background job): the foreign key
+check then fails at the batch's COMMIT (PostgreSQL defers it) or at its
+DELETE (MariaDB, MySQL). The batch is rolled back and taken again, its
+guests' inactivity re-checked under the new locks, as after a deadlock or a
+serialization failure: the run never aborts on such a race, and its counts,
+``GuestDay`` rows and ``guests_purged`` signal count only what committed.
+
 Memory is bounded by the batch size: nothing is kept from one batch to the
 next but counters and the last primary key.
 """
@@ -24,15 +32,13 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from uuid import UUID
 
 from django.contrib.auth import SESSION_KEY, get_user_model, logout
 from django.contrib.auth.models import AnonymousUser
-from django.db import OperationalError, connections, router, transaction
-from django.db.models import PROTECT, RESTRICT, F, Lookup, Model, Q, QuerySet
+from django.db import IntegrityError, OperationalError, connections, router, transaction
+from django.db.models import PROTECT, RESTRICT, Model, QuerySet
 from django.db.models.base import ModelState
 from django.db.models.deletion import (
-    Collector,
     ProtectedError,
     RestrictedError,
     get_candidate_relations_to_delete,
@@ -40,13 +46,14 @@ from django.db.models.deletion import (
 from django.db.models.signals import post_delete, post_init, pre_delete, pre_init
 from django.utils import timezone
 
-from ._durations import to_timedelta
-from ._insights.tally import freeze_days, record_removed, roll_up
-from ._session import session_user_id
-from .conf import guest_settings
-from .exceptions import GuestProtected, NotAGuest
-from .models import Guest
-from .signals import guests_purged
+from .._durations import to_timedelta
+from .._insights.tally import freeze_days, record_removed, roll_up
+from .._session import session_user_id
+from ..conf import guest_settings
+from ..exceptions import GuestProtected, NotAGuest
+from ..models import Guest
+from ..signals import guests_purged
+from .sql import KeyCollector, delete_keys, fast_deletes, is_write_race, keys_in
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -58,7 +65,8 @@ logger = logging.getLogger("guest_auth.purge")
 # Primary keys per query when looking up protecting rows; below every
 # backend's limit on query parameters.
 _CHUNK = 500
-# Tries of a batch whose transaction a deadlock rolled back.
+# Tries of a batch (or a self-deletion) whose transaction a concurrent write
+# rolled back: a deadlock, a serialization failure, a foreign key violation.
 _ATTEMPTS = 5
 
 
@@ -238,6 +246,10 @@ class Purge:
         self._bare = self._lean and not (
             pre_init.has_listeners(self.model) or post_init.has_listeners(self.model)
         )
+        # When every row that goes with a user is one Django would delete by
+        # a plain DELETE (a "fast delete": CASCADE, no receiver, nothing
+        # cascading further), a batch needs no collector: see delete_keys.
+        self._fast = fast_deletes(self.model, self.using) if self._bare else None
         self._fields = [
             opts.pk.attname,
             *sorted(
@@ -281,8 +293,24 @@ class Purge:
         """Delete the guest ``user`` in a transaction of its own (see delete_guest).
 
         Unlike a batch, the Guest row is waited for rather than skipped when
-        another transaction holds it, and inactivity is not required.
+        another transaction holds it, and inactivity is not required. A
+        transaction rolled back by a concurrent write (a row of the guest's
+        arriving before the COMMIT) is taken again, like a batch.
         """
+        retry = not connections[self.using].in_atomic_block
+        for attempt in range(1, _ATTEMPTS + 1):
+            counters = (self.deleted, self.skipped, set(self._protected_by))
+            try:
+                self._delete_one(user)
+                return
+            except (OperationalError, IntegrityError) as exc:
+                self.deleted, self.skipped, self._protected_by = counters
+                if not (retry and attempt < _ATTEMPTS and is_write_race(exc)):
+                    raise
+                logger.warning("Guest deletion rolled back by a concurrent write; again: %s", exc)
+                time.sleep(0.02 * attempt)
+
+    def _delete_one(self, user: Any) -> None:
         with transaction.atomic(using=self.using):
             created = (
                 Guest._base_manager.db_manager(self.using)
@@ -309,9 +337,14 @@ class Purge:
         """Settle the next batch in a transaction of its own; return how many
         guests it held and the last primary key.
 
-        A deadlock victim's transaction is rolled back by the database (MariaDB
-        can deadlock two purges that delete neighbouring rows): the batch is
-        taken again, unless an outer transaction was lost with it.
+        A transaction a concurrent write rolled back is taken again (at most
+        _ATTEMPTS times), unless an outer transaction was lost with it: a
+        deadlock victim (MariaDB can deadlock two purges that delete
+        neighbouring rows), a serialization failure, or a foreign key check
+        failed by a row of one of the batch's guests that arrived after the
+        batch collected their rows. The batch is selected, locked and checked
+        for inactivity again: a guest whose request claimed it meanwhile is
+        left out, the others are deleted with the new rows.
         """
         retry = not self.dry_run and not connections[self.using].in_atomic_block
         for attempt in range(1, _ATTEMPTS + 1):
@@ -328,11 +361,13 @@ class Purge:
                     # Once per batch, in its transaction (guest_auth.stats).
                     record_removed("purged", self._removed, self.using)
                 return len(users), last
-            except OperationalError as exc:
+            except (OperationalError, IntegrityError) as exc:
                 self.deleted, self.skipped, self._protected_by = counters
-                if not (retry and attempt < _ATTEMPTS and _is_deadlock(exc)):
+                if not (retry and attempt < _ATTEMPTS and is_write_race(exc)):
                     raise
-                logger.warning("Purge batch rolled back by a deadlock; taking it again: %s", exc)
+                logger.warning(
+                    "Purge batch rolled back by a concurrent write; taking it again: %s", exc
+                )
                 time.sleep(0.02 * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -386,8 +421,15 @@ class Purge:
         rows directly and try the rest again; when the protection is further
         away (a row protecting a row that cascades from a guest), halve the
         group until the guests at fault are alone."""
+        if self._fast is not None and not self.dry_run:
+            keys = [user.pk for user in users]
+            count = delete_keys(self.model, self._fast, keys, self.using)
+            if count is not None:
+                self._removed.extend(self._created[key] for key in keys)
+                self.deleted += count
+                return
         while users:
-            collector = _Collector(
+            collector = KeyCollector(
                 self.using,
                 origin=self._origin(users),
                 lean_model=self.model if self._lean else None,
@@ -449,7 +491,7 @@ class Purge:
     def _origin(self, users: list[Model]) -> QuerySet[Any]:
         # What QuerySet.delete() would pass as the signals' ``origin``.
         return self.model._base_manager.db_manager(self.using).filter(
-            _keys_in("pk", [user.pk for user in users], self.using)
+            keys_in("pk", [user.pk for user in users], self.using)
         )
 
     def _skip(self, labels: Iterable[str]) -> None:
@@ -476,134 +518,3 @@ class Purge:
                 dry_run=self.dry_run,
             )
         )
-
-
-def _is_deadlock(exc: OperationalError) -> bool:
-    cause = exc.__cause__
-    # psycopg: deadlock detected, serialization failure; MySQL/MariaDB:
-    # ER_LOCK_DEADLOCK.
-    if getattr(cause, "sqlstate", None) in ("40P01", "40001"):
-        return True
-    args: tuple[Any, ...] = getattr(cause, "args", ())
-    return bool(args) and args[0] == 1213
-
-
-def _keys_in(name: str, values: list[Any], using: str) -> Any:
-    """A filter for ``name`` among ``values``: ``= ANY(array)`` on PostgreSQL,
-    ``IN (...)`` elsewhere, integer keys written as literals."""
-    if connections[using].vendor == "postgresql":
-        return _AnyOf(F(name), values)
-    if values and all(type(value) is int for value in values):
-        return _IntegersIn(F(name), values)
-    return Q(**{f"{name}__in": values})
-
-
-class _IntegersIn(Lookup):
-    """``lhs IN (1, 2, ...)``, integer keys written into the statement.
-
-    Django prepares each parameter of ``IN (%s, %s, ...)`` in turn, and the
-    MySQL driver quotes each again: for a batch of a thousand guests on
-    MariaDB that cost more than the deletes themselves. The text of a Python
-    int is an SQL literal; nothing else is written this way.
-    """
-
-    lookup_name = "guest_auth_integers_in"  # used directly, never registered
-    prepare_rhs = False
-
-    def as_sql(self, compiler: Any, connection: Any) -> Any:  # (sql, params)
-        lhs_sql, params = self.process_lhs(compiler, connection)
-        keys = ", ".join(str(int(value)) for value in self.rhs)
-        return f"{lhs_sql} IN ({keys})", list(params)
-
-
-class _AnyOf(Lookup):
-    """``lhs = ANY(%s)``, the keys as one array parameter (PostgreSQL).
-
-    Django's ``IN (%s, %s, ...)`` takes one parameter per key, each prepared
-    by Django and then by the driver: for batches of a thousand guests that
-    costs more than the deletes themselves. Integer, UUID and text keys go as
-    one array literal, cast to the column's type: the driver then quotes one
-    string rather than each key in turn.
-    """
-
-    lookup_name = "guest_auth_any"  # used directly, never registered
-    prepare_rhs = False
-
-    def as_sql(self, compiler: Any, connection: Any) -> Any:  # (sql, params)
-        lhs_sql, params = self.process_lhs(compiler, connection)
-        values = list(self.rhs)
-        literal = _array_literal(values)
-        if literal is None:
-            return f"{lhs_sql} = ANY(%s)", [*params, values]
-        db_type = self.lhs.output_field.db_type(connection)
-        return f"{lhs_sql} = ANY(%s::{db_type}[])", [*params, literal]
-
-
-def _array_literal(values: list[Any]) -> str | None:
-    """``values`` as a PostgreSQL array literal, or None for key types it
-    does not render (the driver then adapts the list)."""
-    kinds = {type(value) for value in values}
-    if kinds <= {int}:
-        return "{" + ",".join(map(str, values)) + "}"
-    if kinds <= {UUID}:
-        return "{" + ",".join(map(str, values)) + "}"
-    if kinds <= {str}:
-        return "{" + ",".join(_quoted(value) for value in values) + "}"
-    return None
-
-
-def _quoted(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-class _Collector(Collector):
-    """Django's deletion collector, cheaper per key.
-
-    Related rows are looked up by key values rather than instances Django
-    would take apart one by one; on PostgreSQL the keys go as one array
-    parameter. On PostgreSQL and MySQL/MariaDB, when nothing can observe the
-    user instances (``lean_model``: no pre/post_delete receiver, no parent
-    model), the users are deleted last with one statement rather than in
-    Django's chunks of a hundred. What is deleted, in which order and with which signals stays
-    what Django decides.
-    """
-
-    def __init__(self, using: str, origin: Any = None, *, lean_model: Any = None) -> None:
-        super().__init__(using, origin=origin)
-        # Not on SQLite, whose limit on query parameters Django's chunks respect.
-        one_statement = connections[using].vendor in ("postgresql", "mysql")
-        self._lean_model = lean_model if one_statement else None
-
-    def related_objects(self, related_model: Any, related_fields: Any, objs: Any) -> QuerySet[Any]:
-        if any(len(field.foreign_related_fields) != 1 for field in related_fields):
-            return super().related_objects(related_model, related_fields, objs)
-        predicate = Q.create(
-            [
-                _keys_in(
-                    field.attname,
-                    [getattr(obj, field.foreign_related_fields[0].attname) for obj in objs],
-                    self.using,
-                )
-                for field in related_fields
-            ],
-            connector=Q.OR,
-        )
-        return related_model._base_manager.using(self.using).filter(predicate)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        users = self.data.pop(self._lean_model, None) if self._lean_model else None
-        if not users:
-            return super().delete()
-        model: Any = self._lean_model
-        with transaction.atomic(using=self.using, savepoint=False):
-            # Everything that cascades from the users first, then the users:
-            # they are what every other collected row depends on.
-            _, per_model = super().delete()
-            count = (
-                model._base_manager.db_manager(self.using)
-                .filter(_keys_in("pk", [user.pk for user in users], self.using))
-                ._raw_delete(self.using)
-            )
-        if count:
-            per_model[model._meta.label] = count
-        return sum(per_model.values()), per_model

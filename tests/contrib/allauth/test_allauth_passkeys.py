@@ -16,7 +16,6 @@ from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 
 from guest_auth.models import Guest
-from guest_auth.signals import guest_merged, guest_promoted
 from tests.helpers.allauth import (
     Headless,
     as_pk,
@@ -66,32 +65,6 @@ def guest(guest_client):
 @pytest.fixture(params=["browser", "app"])
 def headless(request, db):
     return Headless(request.param)
-
-
-@pytest.fixture
-def promotions():
-    """(pk, method) of every guest_promoted sent during the test."""
-    sent = []
-
-    def receiver(sender, request, user, method, **kwargs):
-        sent.append((user.pk, method))
-
-    guest_promoted.connect(receiver, dispatch_uid="test_passkey_promotions")
-    yield sent
-    guest_promoted.disconnect(dispatch_uid="test_passkey_promotions")
-
-
-@pytest.fixture
-def merges():
-    """(guest pk, user pk) of every guest_merged sent during the test."""
-    sent = []
-
-    def receiver(sender, request, guest, user, **kwargs):
-        sent.append((guest.pk, user.pk))
-
-    guest_merged.connect(receiver, dispatch_uid="test_passkey_merges")
-    yield sent
-    guest_merged.disconnect(dispatch_uid="test_passkey_merges")
 
 
 def sign_up_with_a_passkey(client, mailoutbox, email="new@example.com"):

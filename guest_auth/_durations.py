@@ -1,4 +1,7 @@
-"""The one parser of durations, given as timedelta, seconds, or text like ``30d``.
+"""The one parser of durations, given as timedelta, seconds, or text like ``30d``, and
+of the rates built on them (``"30/h"``: how the GUEST_AUTH_*RATE_LIMIT settings are
+written; ``conf`` cleans those settings with :func:`parse_rate`, ``_ratelimit`` counts
+against the :class:`Rate`).
 
 Settings, the purge command and rate periods all go through it, so they accept
 the same values and fail with the same one-line reasons. A duration is bounded
@@ -10,9 +13,10 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
-__all__ = ["MAX_DURATION", "to_timedelta"]
+__all__ = ["MAX_DURATION", "Rate", "parse_rate", "to_timedelta"]
 
 #: The longest duration accepted: a hundred years is "never" for every use here.
 MAX_DURATION = timedelta(days=36500)
@@ -58,3 +62,27 @@ def to_timedelta(value: object) -> timedelta:
             f"{MAX_DURATION.days} days ({MAX_DURATION.days // 365} years)."
         )
     return value if isinstance(value, timedelta) else timedelta(seconds=seconds)
+
+
+# ASCII digits only, and few enough to stay a sane int.
+_RATE = re.compile(r"^\s*([0-9]{1,9})\s*/\s*(\S+)\s*$", re.ASCII)
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+
+def parse_rate(value: str) -> Rate:
+    """``"30/h"``, ``"100/2h"``, ``"5/30s"``, ``"1000/d"`` -> Rate; ValueError otherwise."""
+    match = _RATE.match(value)
+    if match is None:
+        raise ValueError(f"{value!r} is not a rate; use COUNT/PERIOD such as 30/h or 100/2h.")
+    count, period = match.groups()
+    if period.isalpha():
+        period = f"1{period}"
+    seconds = to_timedelta(period).total_seconds()
+    if int(count) < 1 or seconds < 1 or seconds != int(seconds):
+        raise ValueError(f"{value!r} needs a count of at least 1 and whole seconds.")
+    return Rate(int(count), int(seconds))

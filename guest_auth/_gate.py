@@ -18,7 +18,7 @@ to ``admit``, which applies every guest rule in one place:
   guest_auth.contrib.allauth), so the account is a regular user on no path.
 
 A way in added later names itself in PATHS and gets a row in the path x rule
-test matrix (tests/test_gate_matrix.py), which fails until it has one.
+test matrix (tests/cross/test_gate_matrix.py), which fails until it has one.
 """
 
 from __future__ import annotations

@@ -32,9 +32,9 @@ from django.core.exceptions import ValidationError
 from django.db import router, transaction
 
 from . import _state as state
-from ._credentials import credential_checked
 from ._gate import SESSION, admit
 from ._merge import may_merge, merging_for
+from ._proofs import proof_checked
 from ._session import (
     GUEST_SESSION_KEY,
     SEEN_SESSION_KEY,
@@ -314,11 +314,11 @@ def pending_merge(request: HttpRequest) -> Any:
 def login_checked_credential(request: HttpRequest, user: Any) -> bool:
     """Whether this login checked a credential the visitor typed into this session.
 
-    See guest_auth._credentials; the site's adapter names the views and
+    See guest_auth._proofs; the site's adapter names the views and
     backends that check none.
     """
     adapter = get_adapter()
-    return credential_checked(
+    return proof_checked(
         request, user, adapter.credential_less_views, adapter.credential_less_backends
     )
 

@@ -63,8 +63,8 @@ from django.db import models, router, transaction
 from django.db.models import Count, Exists, OuterRef, Q, UniqueConstraint
 from django.db.models.deletion import Collector
 
+from ._insights.tally import record_removed
 from ._session import is_guest
-from ._tally import record_removed
 from .conf import guest_settings
 from .exceptions import NotAGuest
 from .models import Guest

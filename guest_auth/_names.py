@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError
 
+from .exceptions import NameTaken
 from .models import NameClaim
 
 __all__ = ["NameTaken", "claim_names", "name_fields", "name_taken"]
@@ -26,10 +27,6 @@ __all__ = ["NameTaken", "claim_names", "name_fields", "name_taken"]
 # Users whose names match case-insensitively by the database's rules, checked
 # by casefold in Python: a handful at most in practice.
 _MAX_CANDIDATES = 100
-
-
-class NameTaken(IntegrityError):
-    """A promotion lost to another account with the same name (ignoring case)."""
 
 
 def name_fields(model: type[Any]) -> list[str]:

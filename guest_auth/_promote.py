@@ -14,6 +14,7 @@ from django.db import router, transaction
 from django.views.decorators.debug import sensitive_variables
 
 from . import _state as state
+from ._insights.tally import record_removed
 from ._names import claim_names
 from ._session import (
     GUEST_SESSION_KEY,
@@ -22,7 +23,6 @@ from ._session import (
     session_user_id,
     set_request_user,
 )
-from ._tally import record_removed
 from ._tokens import bind_token
 from .exceptions import NotAGuest
 from .models import APIToken, DeviceCredential, Guest

@@ -25,7 +25,7 @@ from .exceptions import RateLimited, RateLimitUnavailable
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from ._rates import Rate
+    from ._durations import Rate
 
 __all__ = [
     "CACHE_RETRY_SECONDS",

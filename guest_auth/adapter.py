@@ -171,9 +171,9 @@ class GuestAdapter:
         by code, magic links, ``force_login``) keep the guest: merging would
         hand the visitor's data to whoever owns the account.
         """
-        from ._credentials import credential_checked
+        from ._proofs import proof_checked
 
-        checked = credential_checked(
+        checked = proof_checked(
             request, user, self.credential_less_views, self.credential_less_backends
         )
         return "merge" if checked else "keep"

@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.exceptions import NotRegistered
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -23,7 +24,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import _chart, _counts
+from ._insights import chart, counts
 from ._purge.purge import PurgeProgress, purge_guests
 from .conf import guest_settings
 from .models import APIToken, DeviceCredential, Guest
@@ -60,8 +61,8 @@ class _EstimatedCountPaginator(Paginator):
     def count(self) -> int:
         queryset = self.object_list
         if isinstance(queryset, QuerySet) and not queryset.query.where:
-            estimate = _counts.estimated_rows(queryset.model, queryset.db)
-            if estimate is not None and estimate > _counts.EXACT_UP_TO:
+            estimate = counts.estimated_rows(queryset.model, queryset.db)
+            if estimate is not None and estimate > counts.EXACT_UP_TO:
                 return estimate
         return super().count
 
@@ -112,7 +113,7 @@ class GuestAdmin(admin.ModelAdmin):
                 None if figures.conversion_rate is None else figures.conversion_rate * 100
             ),
             "max_inactivity": _duration(guest_settings.MAX_INACTIVITY),
-            "chart": mark_safe(_insights_chart(figures, totals)),  # noqa: S308 (_chart escapes all text)
+            "chart": mark_safe(_insights_chart(figures, totals)),  # noqa: S308 (chart escapes all text)
         }
         return TemplateResponse(request, "admin/guest_auth/guest/insights.html", context)
 
@@ -191,21 +192,17 @@ def _insights_chart(figures: Any, totals: dict[str, int]) -> str:
         "last": date_format(last, "DATE_FORMAT"),
         **totals,
     }
-    return _chart.bar_chart(
+    return chart.bar_chart(
         labels,
         [
-            _chart.Series(
-                gettext("Created"), [day.created for day in figures.days], _chart.PALETTE[0]
+            chart.Series(
+                gettext("Created"), [day.created for day in figures.days], chart.PALETTE[0]
             ),
-            _chart.Series(
-                gettext("Promoted"), [day.promoted for day in figures.days], _chart.PALETTE[1]
+            chart.Series(
+                gettext("Promoted"), [day.promoted for day in figures.days], chart.PALETTE[1]
             ),
-            _chart.Series(
-                gettext("Merged"), [day.merged for day in figures.days], _chart.PALETTE[3]
-            ),
-            _chart.Series(
-                gettext("Purged"), [day.purged for day in figures.days], _chart.PALETTE[2]
-            ),
+            chart.Series(gettext("Merged"), [day.merged for day in figures.days], chart.PALETTE[3]),
+            chart.Series(gettext("Purged"), [day.purged for day in figures.days], chart.PALETTE[2]),
         ],
         title=gettext("Guests per day, last %(days)d days") % {"days": len(figures.days)},
         desc=desc,
@@ -216,8 +213,11 @@ def _insights_chart(figures: Any, totals: dict[str, int]) -> str:
 
 def add_guest_filter_to_user_admin(site: admin.AdminSite = admin.site) -> None:
     """Add GuestListFilter to the registered user admin (idempotent)."""
-    model_admin = site._registry.get(get_user_model())
-    if model_admin is not None and GuestListFilter not in model_admin.list_filter:
+    try:
+        model_admin = site.get_model_admin(get_user_model())
+    except NotRegistered:
+        return
+    if GuestListFilter not in model_admin.list_filter:
         model_admin.list_filter = (*model_admin.list_filter, GuestListFilter)  # type: ignore[misc]
 
 

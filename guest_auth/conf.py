@@ -23,8 +23,7 @@ from django.core.signals import setting_changed
 from django.middleware.csrf import CSRF_SESSION_KEY
 from django.utils.module_loading import import_string
 
-from ._durations import to_timedelta
-from ._rates import parse_rate
+from ._durations import parse_rate, to_timedelta
 
 __all__ = ["DEFAULTS", "PREFIX", "guest_settings"]
 

@@ -2,6 +2,7 @@
 
 import math
 
+from django.db import IntegrityError
 from django.utils.translation import ngettext
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "GuestAuthError",
     "GuestCreationDenied",
     "GuestProtected",
+    "NameTaken",
     "NotAGuest",
     "PurgeArgumentError",
     "RateLimitUnavailable",
@@ -92,3 +94,13 @@ class GuestProtected(GuestAuthError):
         super().__init__(f"This guest cannot be deleted: it owns rows of {names} that must stay.")
         #: Labels ("app.Model") of the models whose rows keep the guest.
         self.protected_by = protected_by
+
+
+class NameTaken(IntegrityError):
+    """A promotion lost to another account with the same name (ignoring case).
+
+    Raised by ``promote_guest()`` inside its transaction, which rolls back. An
+    IntegrityError, as the database's own unique constraint would raise (the promote
+    page and the API answer it as a form error and a 400); also importable from
+    ``guest_auth._names``, where it was defined before.
+    """

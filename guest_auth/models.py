@@ -52,6 +52,11 @@ class GuestDay(models.Model):
     and day) and readers sum them: no promotion or purge waits for another's
     lock on a shared counter row. Each purge run rolls the rows up into one
     per day, so the table grows by about a row a day.
+
+    The name reads "the guests' figures of one day" (a ledger row), not a guest.
+    It stays: renaming a model is a migration that renames its table on every
+    site, and raw SQL (the purge's roll-up, sites' reports) names that table,
+    for a name only the insights use (``guest_auth._insights``).
     """
 
     day = models.DateField(_("day"), db_index=True)
@@ -60,7 +65,7 @@ class GuestDay(models.Model):
     purged = models.PositiveIntegerField(_("purged"), default=0)
     created_gone = models.PositiveIntegerField(_("created, since removed"), default=0)
     # Guests created on ``day``, counted once the day was over (by a purge
-    # run, see guest_auth._tally.freeze_days): final, as a past day's
+    # run, see guest_auth._insights.tally.freeze_days): final, as a past day's
     # creations do not change. Null on the rows of removals.
     created = models.PositiveIntegerField(_("created"), null=True, blank=True)
 

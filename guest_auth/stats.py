@@ -18,8 +18,8 @@ from django.db.models import Count, Max, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from ._counts import estimated_count, row_count
-from ._tally import COUNTERS, start_of
+from ._insights.counts import estimated_count, row_count
+from ._insights.tally import COUNTERS, start_of
 from .conf import guest_settings
 from .models import Guest, GuestDay
 
@@ -50,7 +50,7 @@ class Insights:
     #: One entry per day, oldest first, today last.
     days: list[DayFigures]
     #: True when the counts are the database's estimates (a table of over
-    #: 100,000 guests: see guest_auth._counts).
+    #: 100,000 guests: see guest_auth._insights.counts).
     approximate: bool = False
 
     @property
@@ -88,7 +88,7 @@ def insights(days: int = 30) -> Insights:
         .values("day")
         .annotate(frozen=Max("created"), **{name: Sum(name) for name in COUNTERS})
     }
-    # Days a purge run has counted (guest_auth._tally.freeze_days) are read;
+    # Days a purge run has counted (guest_auth._insights.tally.freeze_days) are read;
     # the others (today, at least) counted off a range of the created_at index.
     counted = [day for day, row in recorded.items() if row["frozen"] is not None]
     uncounted_from = max(counted, default=first - timedelta(days=1)) + timedelta(days=1)

@@ -1,4 +1,4 @@
-"""Views for the path x rule matrix (tests/test_gate_matrix.py): each describes
+"""Views for the path x rule matrix (tests/cross/test_gate_matrix.py): each describes
 the user its way in produced. Mounted beside tests/urls.py's patterns."""
 
 from django.http import JsonResponse

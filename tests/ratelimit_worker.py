@@ -1,4 +1,4 @@
-"""Run by tests/test_ratelimit.py in separate processes: count allowed creations.
+"""Run by tests/core/test_ratelimit.py in separate processes: count allowed creations.
 
 Usage: python -m tests.ratelimit_worker ATTEMPTS START_FILE CLIENT_IP
 Once ready, creates START_FILE.ready-<pid>; then waits for START_FILE to exist

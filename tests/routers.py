@@ -1,4 +1,4 @@
-"""Database routers of the suite (tests/test_routers.py)."""
+"""Database routers of the suite (tests/cross/test_routers.py)."""
 
 __all__ = ["PrimaryReplicaRouter", "UsersRouter"]
 

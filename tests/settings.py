@@ -86,7 +86,7 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}
-# simplejwt's own views at /api/token/ (tests/test_rest_framework_jwt.py), with
+# simplejwt's own views at /api/token/ (tests/contrib/simplejwt/test_rest_framework_jwt.py), with
 # guest_auth's serializers.
 SIMPLE_JWT = {
     "SIGNING_KEY": "guest-auth-tests-jwt-signing-key-not-secret-0123456789",
@@ -102,7 +102,7 @@ LOGIN_REDIRECT_URL = "/home/"
 if django.VERSION >= (6, 1):
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
-# django-allauth (tests/test_allauth_*.py), mounted at /allauth/. Absent only
+# django-allauth (tests/contrib/allauth/), mounted at /allauth/. Absent only
 # in tox's py311-noextras env, which proves the core works without it.
 if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"):
     INSTALLED_APPS += [
@@ -121,7 +121,7 @@ if not os.environ.get("GUEST_AUTH_TEST_WITHOUT_ALLAUTH"):
         "allauth.account.auth_backends.AuthenticationBackend",
     ]
     # allauth is installed but not the site's signup, so the core promote page
-    # and API are tested as such; tests/test_allauth_*.py make it the signup
+    # and API are tested as such; tests/contrib/allauth/ make it the signup
     # (tests/conftest.py), as guest_auth's adapters in these two settings do.
     ACCOUNT_ADAPTER = "allauth.account.adapter.DefaultAccountAdapter"
     SOCIALACCOUNT_ADAPTER = "allauth.socialaccount.adapter.DefaultSocialAccountAdapter"
@@ -182,7 +182,7 @@ CELERY_BROKER_URL = os.environ.get("GUEST_AUTH_TEST_CELERY_URL", "redis://127.0.
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 
 # Rate-limit counters: the local-memory cache unless GUEST_AUTH_TEST_REDIS_URL
-# names a Redis server (tests/test_ratelimit.py's multi-process test sets it).
+# names a Redis server (tests/core/test_ratelimit.py's multi-process test sets it).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("GUEST_AUTH_TEST_REDIS_URL"):
     CACHES["default"] = {
@@ -196,7 +196,7 @@ if os.environ.get("GUEST_AUTH_TEST_REDIS_URL"):
 SILENCED_SYSTEM_CHECKS = ["guest_auth.W002", "guest_auth.W010", "guest_auth.W011"]
 
 DATABASES = {"default": _database(os.environ.get("GUEST_AUTH_TEST_DATABASE_URL", "sqlite://"))}
-# tests/test_routers.py: "replica", a replica that never receives writes, and
+# tests/cross/test_routers.py: "replica", a replica that never receives writes, and
 # "users", the database of a site that keeps its users (and guest_auth) apart.
 # Each is its own test database, created only for the tests that ask for it.
 for _alias in ("replica", "users"):

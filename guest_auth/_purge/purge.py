@@ -47,8 +47,8 @@ from django.db.models.signals import post_delete, post_init, pre_delete, pre_ini
 from django.utils import timezone
 
 from .._durations import to_timedelta
+from .._insights.tally import freeze_days, record_removed, roll_up
 from .._session import session_user_id
-from .._tally import freeze_days, record_removed, roll_up
 from ..conf import guest_settings
 from ..exceptions import GuestProtected, NotAGuest
 from ..models import Guest

@@ -9,7 +9,7 @@ urlpatterns = [
     # allauth adds these only when MFA_PASSKEY_SIGNUP_ENABLED and
     # MFA_PASSKEY_LOGIN_ENABLED are set (and "webauthn" is among
     # MFA_SUPPORTED_TYPES) at import time; the passkey tests turn them on per
-    # test (tests/test_allauth_passkeys.py).
+    # test (tests/contrib/allauth/test_allauth_passkeys.py).
     path("signup/passkey/", account_views.signup_by_passkey, name="account_signup_by_passkey"),
     path("2fa/webauthn/signup/", webauthn_views.signup_webauthn, name="mfa_signup_webauthn"),
     path("2fa/webauthn/login/", webauthn_views.login_webauthn, name="mfa_login_webauthn"),

@@ -1,4 +1,4 @@
-"""Rows a guest's data export must cope with (tests/test_export.py)."""
+"""Rows a guest's data export must cope with (tests/core/test_export.py)."""
 
 from django.conf import settings
 from django.db import models

@@ -1,4 +1,4 @@
-"""Plain-Django baselines and their guest_auth counterparts, for tests/test_query_counts.py.
+"""Plain-Django baselines and their guest_auth counterparts, for tests/cross/test_query_counts.py.
 
 The baselines use nothing from guest_auth, so they cost what a site without
 guest_auth pays; each guest view does the same work otherwise.

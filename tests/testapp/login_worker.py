@@ -1,4 +1,4 @@
-"""A login that is killed in the middle of its merge, for tests/test_takeover.py.
+"""A login that is killed in the middle of its merge, for tests/cross/test_takeover.py.
 
 Run as ``python -m tests.testapp.login_worker SESSION_KEY USERNAME PASSWORD``
 with GUEST_AUTH_TEST_DATABASE_URL naming the test database. It logs the
@@ -25,7 +25,7 @@ def main() -> None:
     django.setup()
     from django.test import Client, override_settings
 
-    from tests.conftest import BROWSER_UA
+    from tests.helpers.clients import BROWSER_UA
 
     client = Client(HTTP_USER_AGENT=BROWSER_UA)
     client.cookies["sessionid"] = session_key

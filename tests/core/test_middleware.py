@@ -1,0 +1,133 @@
+import time
+from datetime import timedelta
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+from django.utils import timezone
+
+from guest_auth import _session
+from guest_auth.models import Guest
+from tests.helpers.factories import GuestFactory
+
+# Exact query counts. Inside the test transaction every atomic block adds a
+# SAVEPOINT and a RELEASE, which do not exist in autocommit production code.
+
+
+@pytest.mark.django_db
+def test_plain_view_never_creates_a_guest(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/plain/")
+    assert response.json()["authenticated"] is False
+    assert not Guest.objects.exists()
+
+
+@pytest.mark.django_db
+def test_returning_guest_costs_what_plain_session_auth_costs(
+    guest_client, user, make_client, django_assert_num_queries
+):
+    # session + user, and is_guest() is answered from the session.
+    with django_assert_num_queries(2):
+        assert guest_client.get("/plain/").json()["is_guest"] is True
+    regular = make_client()
+    regular.force_login(user)
+    with django_assert_num_queries(2):
+        assert regular.get("/plain/").json()["is_guest"] is False
+
+
+@pytest.mark.django_db
+def test_views_that_ignore_the_user_cost_nothing(
+    guest_client, user, client, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        guest_client.get("/untouched/")
+    client.logout()
+    client.force_login(user)
+    with django_assert_num_queries(0):
+        client.get("/untouched/")
+
+
+@pytest.mark.django_db
+def test_activity_is_written_at_most_once_per_interval(
+    guest_client, settings, django_assert_num_queries
+):
+    settings.GUEST_AUTH_ACTIVITY_INTERVAL = 3600
+    guest = Guest.objects.get()
+    Guest.objects.update(last_seen_at=timezone.now() - timedelta(days=3))
+    # Within the interval since creation: no write.
+    with django_assert_num_queries(2):
+        guest_client.get("/plain/")
+    assert Guest.objects.get().last_seen_at < timezone.now() - timedelta(days=2)
+
+    _age_session(guest_client, seconds=3601)
+    # session + user + last_seen_at update + session save (in a savepoint)
+    with django_assert_num_queries(6):
+        guest_client.get("/plain/")
+    assert Guest.objects.get(pk=guest.pk).last_seen_at > timezone.now() - timedelta(minutes=1)
+    with django_assert_num_queries(2):
+        guest_client.get("/plain/")
+
+
+@pytest.mark.django_db
+def test_activity_is_not_recorded_for_requests_that_ignore_the_user(guest_client):
+    Guest.objects.update(last_seen_at=timezone.now() - timedelta(days=3))
+    _age_session(guest_client, seconds=10**6)
+    guest_client.get("/untouched/")
+    assert Guest.objects.get().last_seen_at < timezone.now() - timedelta(days=2)
+
+
+@pytest.mark.django_db
+def test_async_activity(async_client):
+    # async_to_sync keeps the ORM's thread-sensitive calls on the test's connection.
+    response = async_to_sync(async_client.get)("/async-guest-view/")
+    assert response.json()["is_guest"] is True
+    Guest.objects.update(last_seen_at=timezone.now() - timedelta(days=3))
+    _age_session(async_client, seconds=10**6)
+    async_to_sync(async_client.get)("/async-guest-view/")
+    assert Guest.objects.get().last_seen_at > timezone.now() - timedelta(minutes=1)
+
+
+@pytest.mark.django_db
+def test_guest_purged_mid_session_becomes_anonymous(guest_client):
+    Guest.objects.get().user.delete()
+    assert guest_client.get("/plain/").json() == {
+        "authenticated": False,
+        "pk": None,
+        "is_guest": False,
+    }
+
+
+@pytest.mark.django_db
+def test_guest_marker_only_counts_for_its_own_user(client, user):
+    GuestFactory()
+    client.force_login(user)
+    session = client.session
+    session[_session.GUEST_SESSION_KEY] = "some-other-id"
+    session.save()
+    assert client.get("/plain/").json()["is_guest"] is False
+
+
+def test_missing_authentication_middleware_is_explained(client):
+    with (
+        override_settings(
+            MIDDLEWARE=[
+                "django.contrib.sessions.middleware.SessionMiddleware",
+                "guest_auth.middleware.GuestMiddleware",
+            ]
+        ),
+        pytest.raises(ImproperlyConfigured) as excinfo,
+    ):
+        client.get("/untouched/")
+    assert str(excinfo.value) == (
+        "The guest_auth middleware requires Django's authentication middleware to be "
+        "installed. Edit your MIDDLEWARE setting to insert "
+        "'guest_auth.middleware.GuestMiddleware' after "
+        "'django.contrib.auth.middleware.AuthenticationMiddleware'."
+    )
+
+
+def _age_session(client, seconds):
+    session = client.session
+    session[_session.SEEN_SESSION_KEY] = time.time() - seconds
+    session.save()

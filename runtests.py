@@ -30,12 +30,13 @@ import sys
 import time
 
 # Measured 2026-12-07 over the quick runs (auth.User and the example project) on
-# SQLite: 94%, as over the three runs before (with testapp.EmailUser). What SQLite
-# cannot reach accounts for most of the gap: the PostgreSQL and MariaDB branches of
-# the insights' estimates and of the migrations, the concurrency paths, and the pytest
-# plugin, imported before coverage starts. A little under the figure, so that a change
-# that drops coverage fails and noise does not.
-COVERAGE_FLOOR = 93
+# SQLite, after issues 21-26 merged: 92.57% (5,005 statements, 372 missed). What SQLite
+# cannot reach accounts for most of the gap: the PostgreSQL-only one-statement creation
+# (_create) and deletes by key (_purge.sql), the PostgreSQL and MariaDB branches of the
+# insights' estimates and of the migrations, the concurrency paths, and the pytest
+# plugin, imported before coverage starts (CI's database runs cover the first ones). A
+# little under the figure, so that a change that drops coverage fails and noise does not.
+COVERAGE_FLOOR = 92
 
 SUITE = ["tests"]
 EXAMPLE = ["example_project", "--ds=example_project.settings"]

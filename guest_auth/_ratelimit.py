@@ -200,26 +200,14 @@ def check_creation_rate(request: HttpRequest) -> None:
     scopes = _scopes(client_ip(request))
     if not scopes:
         return
-    alias = guest_settings.RATE_LIMIT_CACHE
-    down_until = cache_down_until.get(alias, 0.0)
-    if time.monotonic() < down_until:
-        _cache_failed(math.ceil(down_until - time.monotonic()))
-        return
-    try:
-        _count(caches[alias], scopes)
-    except RateLimited:
-        raise
-    except Exception:
-        cache_down_until[alias] = time.monotonic() + CACHE_RETRY_SECONDS
-        logger.exception(
-            "The rate-limit cache %r failed; for %d s this process %s guests without "
-            "counting them (GUEST_AUTH_RATE_LIMIT_ON_CACHE_ERROR = %r).",
-            alias,
-            CACHE_RETRY_SECONDS,
-            "creates" if guest_settings.RATE_LIMIT_ON_CACHE_ERROR == "allow" else "refuses",
-            guest_settings.RATE_LIMIT_ON_CACHE_ERROR,
-        )
-        _cache_failed(CACHE_RETRY_SECONDS)
+    down_for = _counted(
+        scopes,
+        "creates" if guest_settings.RATE_LIMIT_ON_CACHE_ERROR == "allow" else "refuses",
+        "guests without counting them (GUEST_AUTH_RATE_LIMIT_ON_CACHE_ERROR = "
+        f"{guest_settings.RATE_LIMIT_ON_CACHE_ERROR!r})",
+    )
+    if down_for:
+        _cache_failed(down_for)
 
 
 def check_export_rate(user: Any) -> None:
@@ -229,23 +217,39 @@ def check_export_rate(user: Any) -> None:
     goes ahead uncounted (an error is logged): it reads, it changes nothing.
     """
     rate = guest_settings.EXPORT_RATE_LIMIT
-    if rate is None:
-        return
+    if rate is not None:
+        _counted(
+            [("export", rate, str(user.pk))], "lets", "data exports through without counting them"
+        )
+
+
+def _counted(scopes: list[tuple[str, Rate, str]], verb: str, what: str) -> int:
+    """Count ``scopes`` in the rate-limit cache (RateLimited over a limit).
+
+    Returns 0, or the seconds this process leaves the cache alone because it
+    failed (now, or within CACHE_RETRY_SECONDS): the caller decides whether
+    to go ahead uncounted. The first failure is logged: "this process
+    <verb> <what>".
+    """
     alias = guest_settings.RATE_LIMIT_CACHE
-    if time.monotonic() < cache_down_until.get(alias, 0.0):
-        return
+    down_until = cache_down_until.get(alias, 0.0)
+    if time.monotonic() < down_until:
+        return math.ceil(down_until - time.monotonic())
     try:
-        _count(caches[alias], [("export", rate, str(user.pk))])
+        _count(caches[alias], scopes)
     except RateLimited:
         raise
     except Exception:
         cache_down_until[alias] = time.monotonic() + CACHE_RETRY_SECONDS
         logger.exception(
-            "The rate-limit cache %r failed; for %d s this process lets data exports "
-            "through without counting them.",
+            "The rate-limit cache %r failed; for %d s this process %s %s.",
             alias,
             CACHE_RETRY_SECONDS,
+            verb,
+            what,
         )
+        return CACHE_RETRY_SECONDS
+    return 0
 
 
 def _cache_failed(retry_after: int) -> None:

@@ -59,9 +59,11 @@ def plan():
         field = next(f for f in related._meta.concrete_fields if f.related_model is model)
         assert collector.can_fast_delete(related, from_field=field)
         fields.append(field)
-    for through in (model.groups.through, model.user_permissions.through):
-        field = next(f for f in through._meta.concrete_fields if f.related_model is model)
-        fields.append(field)
+    # PermissionsMixin's tables, where the user model has them (testapp.EmailUser has not).
+    for name in ("groups", "user_permissions"):
+        if hasattr(model, name):
+            through = getattr(model, name).through._meta
+            fields.append(next(f for f in through.concrete_fields if f.related_model is model))
     return fields
 
 

@@ -19,6 +19,7 @@ from guest_auth.forms import promote_form_class
 from guest_auth.models import APIToken, DeviceCredential, Guest
 from tests.helpers.clients import LOCALE_MIDDLEWARE
 from tests.helpers.factories import UserFactory, username_for
+from tests.helpers.i18n import french_rate_limited
 from tests.helpers.rest_framework import (
     API,
     BOT_UA,
@@ -538,10 +539,7 @@ def test_api_messages_in_the_requests_language(db):
         client = make_client()
         client.credentials(HTTP_ACCEPT_LANGUAGE="fr")
         response = client.post(API, {})
-        minutes = -(-response.json()["retry_after"] // 60)
-        assert response.json()["detail"] == (
-            f"Trop de nouveaux invités ; réessayez dans {minutes} minute{'s' * (minutes > 1)}."
-        )
+        assert response.json()["detail"] == french_rate_limited(response.json()["retry_after"])
         bot = make_client(user_agent=BOT_UA)
         bot.credentials(HTTP_ACCEPT_LANGUAGE="de")
         assert bot.post(API, {}).json() == {

@@ -16,6 +16,7 @@ from guest_auth._ratelimit import client_ip
 from guest_auth.conf import guest_settings
 from guest_auth.models import Guest
 from tests.helpers.clients import BROWSER_UA
+from tests.helpers.i18n import retry_words
 
 REDIS_URL = os.environ.get("GUEST_AUTH_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
@@ -309,11 +310,3 @@ def test_limit_is_shared_by_worker_processes_through_redis(tmp_path):
     allowed = [int(out) for out, _ in outputs]
     # The worker sets GUEST_AUTH_RATE_LIMIT to 30/h: together exactly 30 of the 80 attempts.
     assert sum(allowed) == 30, allowed
-
-
-def retry_words(seconds: int) -> str:
-    """RateLimited's words: seconds under a minute, else whole minutes rounded up."""
-    if seconds < 60:
-        return f"Too many new guests; retry in {seconds} second{'s' * (seconds != 1)}."
-    minutes = -(-seconds // 60)
-    return f"Too many new guests; retry in {minutes} minute{'s' * (minutes != 1)}."

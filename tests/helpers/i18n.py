@@ -1,4 +1,4 @@
-"""What guest_auth says in French, for the tests that check a request's language."""
+"""RateLimited's words, in English and French, for the tests that read them."""
 
 
 def french_rate_limited(retry_after: int) -> str:
@@ -13,3 +13,11 @@ def french_rate_limited(retry_after: int) -> str:
     else:
         unit, count = "minute", -(-retry_after // 60)
     return f"Trop de nouveaux invités ; réessayez dans {count} {unit}{'s' * (count > 1)}."
+
+
+def retry_words(seconds: int) -> str:
+    """RateLimited's words in English: seconds under a minute, else whole minutes rounded up."""
+    if seconds < 60:
+        return f"Too many new guests; retry in {seconds} second{'s' * (seconds != 1)}."
+    minutes = -(-seconds // 60)
+    return f"Too many new guests; retry in {minutes} minute{'s' * (minutes != 1)}."

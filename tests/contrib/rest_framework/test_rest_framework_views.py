@@ -19,7 +19,7 @@ from guest_auth.forms import promote_form_class
 from guest_auth.models import APIToken, DeviceCredential, Guest
 from tests.helpers.clients import LOCALE_MIDDLEWARE
 from tests.helpers.factories import UserFactory, username_for
-from tests.helpers.i18n import french_rate_limited
+from tests.helpers.i18n import french_rate_limited, retry_words
 from tests.helpers.rest_framework import (
     API,
     BOT_UA,
@@ -547,11 +547,3 @@ def test_api_messages_in_the_requests_language(db):
         }
     finally:
         translation.activate("en-us")
-
-
-def retry_words(seconds: int) -> str:
-    """RateLimited's words: seconds under a minute, else whole minutes rounded up."""
-    if seconds < 60:
-        return f"Too many new guests; retry in {seconds} second{'s' * (seconds != 1)}."
-    minutes = -(-seconds // 60)
-    return f"Too many new guests; retry in {minutes} minute{'s' * (minutes != 1)}."

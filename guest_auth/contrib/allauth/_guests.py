@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
+from django.db import router
 
 from guest_auth import _state as state
 from guest_auth._session import is_guest, session_user_id, set_request_user, unwrap
@@ -76,4 +77,6 @@ def _verification_pending(user: Any) -> bool:
 
     if app_settings.EMAIL_VERIFICATION != app_settings.EmailVerificationMethod.MANDATORY:
         return False
-    return not EmailAddress.objects.filter(user=user, verified=True).exists()
+    # allauth wrote the address moments ago, in this signup: ask the write database.
+    addresses = EmailAddress.objects.db_manager(router.db_for_write(EmailAddress))
+    return not addresses.filter(user=user, verified=True).exists()

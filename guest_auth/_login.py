@@ -25,6 +25,7 @@ merge committed: a login killed midway leaves the browser the guest it was.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import SESSION_KEY, get_user_model
@@ -63,6 +64,7 @@ __all__ = [
     "pending_merge",
     "replacing",
     "watch_session",
+    "watch_unwatched",
 ]
 
 logger = logging.getLogger("guest_auth")
@@ -102,6 +104,9 @@ def on_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any)
     if is_guest(user):
         request.session[GUEST_SESSION_KEY] = session_user_id(user)
         request_state.guest = user
+        # A new guest's session, which GuestMiddleware did not watch: a
+        # login later in this request must still find the guest.
+        watch_session(request)
     else:
         request.session.pop(GUEST_SESSION_KEY, None)
         request.session.pop(SEEN_SESSION_KEY, None)
@@ -170,27 +175,39 @@ def watch_session(request: HttpRequest) -> None:
     session = getattr(request, "session", None)
     if session is None:
         return
-    request_state = state.of(request)
-    if request_state.watched_session is session:
+    watched = session.__dict__.get("flush")
+    if type(watched) is partial and watched.func is _watched_flush and watched.args[0] is request:
         return
-    request_state.watched_session = session
-    flush = session.flush
-    aflush = session.aflush
+    watch_unwatched(request, session)
 
-    def watched_flush() -> None:
-        if _note_flush(request, session):
-            _flush_keeping_the_stored_session(request, session)
-        else:
-            flush()
 
-    async def watched_aflush() -> None:
-        if _note_flush(request, session):
-            _flush_keeping_the_stored_session(request, session)
-        else:
-            await aflush()
+def watch_unwatched(request: HttpRequest, session: Any) -> None:
+    """watch_session() for a session nobody watches yet: GuestMiddleware's, on
+    every request that sent a session cookie.
 
-    session.flush = watched_flush
-    session.aflush = watched_aflush
+    A session that has no key (no session cookie) holds no guest's marker
+    until on_login writes one, and on_login watches it then.
+    """
+    # Every such request pays for this, and most never flush: two partials
+    # on the session object, nothing allocated on the request. The session
+    # class's own flush is called when it is no guest's (not a bound method
+    # kept here: making one costs every request).
+    session.flush = partial(_watched_flush, request, session)
+    session.aflush = partial(_watched_aflush, request, session)
+
+
+def _watched_flush(request: HttpRequest, session: Any) -> None:
+    if _note_flush(request, session):
+        _flush_keeping_the_stored_session(request, session)
+    else:
+        type(session).flush(session)
+
+
+async def _watched_aflush(request: HttpRequest, session: Any) -> None:
+    if _note_flush(request, session):
+        _flush_keeping_the_stored_session(request, session)
+    else:
+        await type(session).aflush(session)
 
 
 def replacing(request: HttpRequest, guest: Any) -> None:

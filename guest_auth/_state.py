@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
     from .models import APIToken
 
-__all__ = ["RequestState", "of", "peek"]
+__all__ = ["ATTRIBUTE", "RequestState", "of", "peek"]
 
-# The one attribute guest_auth sets on a request.
-_ATTRIBUTE = "_guest_auth"
+# The one attribute guest_auth sets on a request (absent: nothing was set).
+ATTRIBUTE = "_guest_auth"
 
 
 @dataclass(slots=True)
@@ -50,22 +50,25 @@ class RequestState:
     credential_checked: bool | None = None
     #: The guest an entrance view (allauth's) hid behind an anonymous request.user.
     hidden_guest: Any = None
-    #: The session object whose flush reports a guest's session being replaced.
-    watched_session: Any = None
     #: allauth's signup: the guest handed to the form and its field values then.
     signup_snapshot: tuple[Any, dict[str, Any]] | None = None
 
 
 def of(request: Any) -> RequestState:
     """The request's state, made on first use."""
-    request = getattr(request, "_request", request)  # DRF's Request: its HttpRequest
-    state: RequestState | None = request.__dict__.get(_ATTRIBUTE)
+    request = _http_request(request)
+    state: RequestState | None = request.__dict__.get(ATTRIBUTE)
     if state is None:
-        state = request.__dict__[_ATTRIBUTE] = RequestState()
+        state = request.__dict__[ATTRIBUTE] = RequestState()
     return state
 
 
 def peek(request: HttpRequest | Any) -> RequestState | None:
     """The request's state if anything was set on it, without making one (no allocation)."""
-    request = getattr(request, "_request", request)
-    return request.__dict__.get(_ATTRIBUTE)
+    return _http_request(request).__dict__.get(ATTRIBUTE)
+
+
+def _http_request(request: Any) -> Any:
+    # DRF's Request keeps its HttpRequest as _request. Read from __dict__:
+    # getattr() with a default costs an exception on every HttpRequest.
+    return request.__dict__.get("_request", request)

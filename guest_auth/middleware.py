@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import partial
+from functools import lru_cache, partial
+from types import CodeType
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.auth.middleware import auser as _django_auser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
@@ -18,7 +21,7 @@ from . import _state as state
 from ._access import ahide_guest, hide_guest, to_promotion
 from ._gate import SESSION, admit, hides_guest
 from ._integrations import view_hooks
-from ._login import finish_request, has_leftovers, watch_session
+from ._login import finish_request, has_leftovers, watch_unwatched
 from ._session import (
     GUEST_SESSION_KEY,
     aclaim,
@@ -52,7 +55,7 @@ class GuestMiddleware:
     resolved their user, as they resolve it: before the view can act as the
     guest, so that a purge cannot take the guest from under it
     (guest_auth._session.claim). It also lets a login that replaces a guest's session
-    merge the guest (services._watch_session), keeps guests out of Django's
+    merge the guest (_login.watch_session), keeps guests out of Django's
     password change and reset pages (they go to promotion) and never lets a
     guest act as staff. With django-allauth it shows guests allauth's login
     and signup pages (guest_auth.contrib.allauth). With
@@ -77,9 +80,10 @@ class GuestMiddleware:
     def __call__(self, request: HttpRequest) -> Any:
         if self.is_async:
             return self.__acall__(request)
-        _wrap_user(request)
-        watch_session(request)
+        _before_view(request)
         response = self.get_response(request)
+        if state.ATTRIBUTE not in request.__dict__:
+            return response  # no guest resolved, no login or logout: nothing to finish
         if has_leftovers(request):
             finish_request(request)
         guest = request_guest(request)
@@ -88,9 +92,10 @@ class GuestMiddleware:
         return response
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        _wrap_user(request)
-        watch_session(request)
+        _before_view(request)
         response = await self.get_response(request)
+        if state.ATTRIBUTE not in request.__dict__:
+            return response
         if has_leftovers(request):
             await sync_to_async(finish_request)(request)
         guest = request_guest(request)
@@ -105,10 +110,17 @@ class GuestMiddleware:
 
         The integrations' view hooks first (django-allauth's entrance pages).
         """
-        for hook in self._view_hooks:
-            if hook.concerns(view_func):
-                return hook.before_view(request, view_func)
-        if _guests_kept_out(view_func):
+        # Every request of every view comes here: the common case (no hook,
+        # not a password page, no opt-in access) costs three cheap tests.
+        if self._view_hooks:
+            for hook in self._view_hooks:
+                if hook.concerns(view_func):
+                    return hook.before_view(request, view_func)
+        try:
+            kept_out = _keeps_guests_out(view_func)
+        except TypeError:  # a view that cannot be hashed
+            kept_out = _keeps_guests_out.__wrapped__(view_func)
+        if kept_out:
             return to_promotion(request) if is_guest(request.user) else None
         if hides_guest(view_func):
             hide_guest(request)
@@ -140,18 +152,75 @@ _PASSWORD_VIEWS = (
 
 
 def _guests_kept_out(view_func: Any) -> bool:
+    try:
+        return _keeps_guests_out(view_func)
+    except TypeError:  # a view that cannot be hashed
+        return _keeps_guests_out.__wrapped__(view_func)
+
+
+# Asked on every request of every view, answered once per view: a view
+# function's class does not change (and getattr() of a missing attribute
+# costs a caught exception).
+@lru_cache(maxsize=1024)
+def _keeps_guests_out(view_func: Any) -> bool:
     view_class = getattr(view_func, "view_class", None)
     return isinstance(view_class, type) and issubclass(view_class, _PASSWORD_VIEWS)
 
 
-def _wrap_user(request: HttpRequest) -> None:
-    # This runs on every request, and most never look at the user: no
-    # closures, and no second lazy object when it can be avoided.
+def _before_view(request: HttpRequest) -> None:
+    """What every request goes through first: its user and its session watched."""
     try:
         user = request.user
     except AttributeError:
         raise ImproperlyConfigured(_MISSING_AUTH) from None
-    lazy: dict[str, Any] = user.__dict__ if type(user) is SimpleLazyObject else {}
+    session = getattr(request, "session", None)
+    if session is None or session.session_key is None:
+        # No session cookie: the session holds no user and no guest's marker.
+        # A login replaces request.user, and on_login watches the session.
+        if not _djangos_anonymous_user(request, user):
+            _wrap_user(request, user)
+        return
+    _wrap_user(request, user)
+    watch_unwatched(request, session)
+
+
+def _lazy_user_code() -> CodeType | None:
+    """The code of AuthenticationMiddleware's ``lambda: get_user(request)``."""
+    constants = AuthenticationMiddleware.process_request.__code__.co_consts
+    lambdas = [c for c in constants if isinstance(c, CodeType) and c.co_name == "<lambda>"]
+    return lambdas[0] if len(lambdas) == 1 else None
+
+
+# Pinned by tests/cross/test_django_internals.py; None turns the shortcut off.
+_DJANGO_LAZY_USER = _lazy_user_code()
+
+
+def _djangos_anonymous_user(request: HttpRequest, user: Any) -> bool:
+    """Whether request.user and request.auser() are AuthenticationMiddleware's
+    own, not loaded yet: with a session that has no key, both can only answer
+    AnonymousUser, which needs no gate. Most first visits are such requests."""
+    if type(user) is not SimpleLazyObject or _DJANGO_LAZY_USER is None:
+        return False
+    lazy = object.__getattribute__(user, "__dict__")
+    auser = request.__dict__.get("auser")
+    return (
+        getattr(lazy.get("_setupfunc"), "__code__", None) is _DJANGO_LAZY_USER
+        and lazy.get("_wrapped") is empty
+        and type(auser) is partial
+        and auser.func is _django_auser
+        and "_cached_user" not in request.__dict__
+        and "_acached_user" not in request.__dict__
+    )
+
+
+def _wrap_user(request: HttpRequest, user: Any) -> None:
+    # This runs on most requests, and most never look at the user: no
+    # closures, and no second lazy object when it can be avoided.
+    # The lazy object's own __dict__: LazyObject's __getattribute__ is Python
+    # code, which user.__dict__ would run.
+    lazy: dict[str, Any] = (
+        object.__getattribute__(user, "__dict__") if type(user) is SimpleLazyObject else {}
+    )
     if lazy.get("_wrapped") is empty:
         # AuthenticationMiddleware's lazy user, not loaded yet: pass the user
         # through the gate as it loads instead of wrapping it in another lazy

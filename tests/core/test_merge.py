@@ -512,6 +512,17 @@ def test_a_direct_login_call_merges_the_guest(client, guest_with_cart, user):
     assert_merged(guest_with_cart, user)
 
 
+def test_a_guest_made_by_the_request_that_logs_in_is_merged(client, user):
+    # The request sends no session cookie: the guest's session is new, and
+    # GuestMiddleware leaves keyless sessions unwatched (on_login watches it).
+    apple = products("apple")[0]
+    response = client.post("/merge/cart-then-login/", {"product": apple.pk, **credentials(user)})
+    assert response.json() == {"was_guest": True, "pk": str(user.pk)}
+    assert CartItem.objects.get().user == user
+    assert not Guest.objects.exists()
+    assert User().objects.count() == 1
+
+
 def test_async_login_merges_the_guest(async_client, user):
     apple = products("apple")[0]
     async_to_sync(async_client.get)("/async-guest-view/")

@@ -131,3 +131,77 @@ def _age_session(client, seconds):
     session = client.session
     session[_session.SEEN_SESSION_KEY] = time.time() - seconds
     session.save()
+
+
+# What GuestMiddleware does to every request before the view ---------------------------
+
+
+def _through_middleware(request, user=None):
+    """Run the request through AuthenticationMiddleware then GuestMiddleware; what the view saw."""
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.http import HttpResponse
+
+    from guest_auth.middleware import GuestMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen["user_dict"] = dict(request.user.__dict__)
+        seen["auser"] = request.auser
+        seen["session_dict"] = dict(request.session.__dict__)
+        return HttpResponse()
+
+    def authenticate(request):
+        if user is not None:
+            request.user = user  # a site's own middleware between the two
+        return GuestMiddleware(view)(request)
+
+    AuthenticationMiddleware(authenticate)(request)
+    return seen
+
+
+@pytest.mark.django_db
+def test_a_request_without_a_session_cookie_is_left_as_django_made_it(rf):
+    from django.contrib.auth.middleware import auser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from guest_auth.middleware import _DJANGO_LAZY_USER
+
+    request = rf.get("/")
+    request.session = SessionStore()
+    seen = _through_middleware(request)
+    assert seen["user_dict"]["_setupfunc"].__code__ is _DJANGO_LAZY_USER
+    assert seen["auser"].func is auser
+    assert "flush" not in seen["session_dict"]
+    assert request.user.is_anonymous
+
+
+@pytest.mark.django_db
+def test_a_request_with_a_session_cookie_goes_through_the_gate_and_is_watched(rf, user):
+    from django.contrib.auth.middleware import auser
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from guest_auth.middleware import _DJANGO_LAZY_USER
+
+    session = SessionStore()
+    session.create()
+    request = rf.get("/")
+    request.session = SessionStore(session.session_key)
+    seen = _through_middleware(request)
+    assert getattr(seen["user_dict"]["_setupfunc"], "__code__", None) is not _DJANGO_LAZY_USER
+    assert seen["auser"].func is not auser
+    assert "flush" in seen["session_dict"] and "aflush" in seen["session_dict"]
+
+
+@pytest.mark.django_db
+def test_a_sites_own_lazy_user_goes_through_the_gate_without_a_session_cookie(rf):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils.functional import SimpleLazyObject
+
+    from tests.helpers.factories import UserFactory
+
+    inactive = UserFactory(is_active=False)
+    request = rf.get("/")
+    request.session = SessionStore()
+    _through_middleware(request, user=SimpleLazyObject(lambda: inactive))
+    assert request.user.is_anonymous  # the gate refuses inactive users

@@ -42,6 +42,14 @@ def custom_login(request):
 
 
 @csrf_exempt
+@allow_guest
+def add_then_log_in(request):
+    """A guest made by this request fills its cart, then logs into an account."""
+    CartItem.objects.create(user=request.user, product_id=request.POST["product"])
+    return custom_login(request)
+
+
+@csrf_exempt
 async def async_login(request):
     user = await aauthenticate(
         request, username=request.POST["username"], password=request.POST["password"]

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.cache import caches
 
+from ._counters import Counter, count
 from .conf import guest_settings
 from .exceptions import RateLimited, RateLimitUnavailable
 
@@ -258,20 +259,14 @@ def _cache_failed(retry_after: int) -> None:
 
 
 def _count(cache: Any, scopes: list[tuple[str, Rate, str]]) -> None:
+    now = time.time()
+    counters = {}
     for scope, rate, key_part in scopes:
-        now = time.time()
         window = int(now // rate.seconds)
         key = f"guest_auth:rate:{_namespace}{scope}:{rate.seconds}:{key_part}:{window}"
-        # add() creates the counter at 1 unless it exists (one round trip to
-        # Redis for a new client, the usual case when creating a guest);
-        # otherwise incr(), atomic in Redis, Memcached and LocMemCache.
-        if cache.add(key, 1, timeout=rate.seconds + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, timeout=rate.seconds + 1)
-                count = 1
-        if count > rate.count:
-            raise RateLimited(retry_after=max(1, math.ceil((window + 1) * rate.seconds - now)))
+        counter = Counter(key, timeout=rate.seconds + 1, limit=rate.count)
+        counters[counter] = (rate, window)
+    over = count(cache, list(counters))
+    if over is not None:
+        rate, window = counters[over]
+        raise RateLimited(retry_after=max(1, math.ceil((window + 1) * rate.seconds - now)))

@@ -4,10 +4,7 @@ creating request for one socket timeout at most, once per process per
 CACHE_RETRY_SECONDS."""
 
 import logging
-import shutil
 import signal
-import socket
-import subprocess
 import time
 
 import pytest
@@ -17,13 +14,15 @@ from django.test import Client, override_settings
 from guest_auth import _ratelimit
 from guest_auth.models import Guest
 from tests.helpers.clients import BROWSER_UA
+from tests.helpers.redis import needs_redis_server
+from tests.helpers.redis import redis_server as started_redis_server
 
 pytestmark = [
     pytest.mark.django_db,
     # Serial: its timing bounds hold on a machine that is not also running the other
     # half of the suite.
     pytest.mark.serial,
-    pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server"),
+    needs_redis_server,
 ]
 
 # What docs/howto/abuse-protection.md recommends.
@@ -35,36 +34,21 @@ BOUND = TIMEOUT + 1.0
 
 @pytest.fixture
 def redis_server():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
-    command += ["--save", "", "--appendonly", "no"]  # nothing written to disk
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.02)
-    caches = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "ratelimit": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{port}/0",
-            "OPTIONS": {"socket_connect_timeout": TIMEOUT, "socket_timeout": TIMEOUT},
-        },
-    }
-    _ratelimit.cache_down_until.clear()
-    with override_settings(
-        CACHES=caches, GUEST_AUTH_RATE_LIMIT_CACHE="ratelimit", GUEST_AUTH_RATE_LIMIT="2/h"
-    ):
-        yield process
-    _ratelimit.cache_down_until.clear()
-    process.send_signal(signal.SIGCONT)
-    process.kill()
-    process.wait()
+    with started_redis_server() as (process, port):
+        caches = {
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "ratelimit": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                "OPTIONS": {"socket_connect_timeout": TIMEOUT, "socket_timeout": TIMEOUT},
+            },
+        }
+        _ratelimit.cache_down_until.clear()
+        with override_settings(
+            CACHES=caches, GUEST_AUTH_RATE_LIMIT_CACHE="ratelimit", GUEST_AUTH_RATE_LIMIT="2/h"
+        ):
+            yield process
+        _ratelimit.cache_down_until.clear()
 
 
 def web():

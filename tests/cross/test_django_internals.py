@@ -357,3 +357,14 @@ def test_user_passes_test_keeps_test_func_in_its_wrappers_closure():
     # between decorators: that is how the audit names the gate.
     assert test_func_of(login_required(lambda request: None)).__code__ is tests["login_required"]
     assert len(set(tests.values())) == len(tests)
+
+
+def test_redis_cache_writes_to_its_first_server():
+    """_counters runs its script on the server RedisCache's writes go to."""
+    from django.core.cache.backends.redis import RedisCache
+
+    cache = RedisCache("redis://127.0.0.1:1/0,redis://127.0.0.1:2/0", {"KEY_PREFIX": "p"})
+    assert cache._servers[0] == "redis://127.0.0.1:1/0"
+    client = cache._cache.get_client(write=True)
+    assert client.connection_pool.connection_kwargs["port"] == 1
+    assert cache.make_and_validate_key("k") == "p:1:k"

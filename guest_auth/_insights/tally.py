@@ -24,6 +24,7 @@ __all__ = [
     "FREEZE_DAYS",
     "count_days",
     "freeze_days",
+    "record_days",
     "record_removed",
     "roll_up",
     "start_of",
@@ -42,7 +43,11 @@ def record_removed(event: str, created: Iterable[datetime], using: str | None = 
     transaction that removes them. One INSERT, however many days are involved,
     and never an UPDATE of a shared row, so it takes no lock anyone waits for.
     """
-    created_days = count_days(created)
+    record_days(event, count_days(created), using)
+
+
+def record_days(event: str, created_days: Counter[date], using: str | None = None) -> None:
+    """record_removed() for guests counted by their local creation day."""
     if not created_days:
         return
     today = timezone.localdate()

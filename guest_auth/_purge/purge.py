@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -43,11 +44,12 @@ from django.db.models.deletion import (
     RestrictedError,
     get_candidate_relations_to_delete,
 )
+from django.db.models.functions import TruncDate
 from django.db.models.signals import post_delete, post_init, pre_delete, pre_init
 from django.utils import timezone
 
 from .._durations import to_timedelta
-from .._insights.tally import freeze_days, record_removed, roll_up
+from .._insights.tally import count_days, freeze_days, record_days, record_removed, roll_up
 from .._session import session_user_id
 from ..conf import guest_settings
 from ..exceptions import GuestProtected, NotAGuest
@@ -351,6 +353,10 @@ class Purge:
             counters = (self.deleted, self.skipped, set(self._protected_by))
             try:
                 with nullcontext() if self.dry_run else transaction.atomic(using=self.using):
+                    if self._fast is not None and not self.dry_run:
+                        done = self._delete_by_keys(after, size)
+                        if done is not None:
+                            return done
                     users = self._candidates(after, size)
                     if not users:
                         return 0, after
@@ -371,15 +377,54 @@ class Purge:
                 time.sleep(0.02 * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _candidates(self, after: Any, size: int) -> list[Model]:
-        """The users of the next ``size`` inactive guests after primary key ``after``.
+    def _delete_by_keys(self, after: Any, size: int) -> tuple[int, Any] | None:
+        """The batch when every row that goes with a user is a fast delete
+        (``self._fast``): the guests' keys and creation days are read, and
+        delete_keys() deletes by key. No user instance is made, no creation
+        time parsed (PostgreSQL gives the local day). None when delete_keys()
+        cannot render the keys: the batch is then taken the general way, its
+        rows already locked by this transaction."""
+        qs = self._candidate_rows(after)
+        if connections[self.using].vendor == "postgresql":
+            rows = list(qs.values_list("pk", TruncDate("created_at"))[:size])
+            days = Counter(day for _, day in rows)
+        else:
+            rows = list(qs.values_list("pk", "created_at")[:size])
+            days = count_days(created for _, created in rows)
+        if not rows:
+            return 0, after
+        keys = [key for key, _ in rows]
+        count = delete_keys(self.model, self._fast or [], keys, self.using)
+        if count is None:
+            return None
+        self.deleted += count
+        record_days("purged", days, self.using)
+        return len(rows), keys[-1]
 
-        Outside a dry run their Guest rows are locked (the caller's transaction
-        holds the locks) and inactivity is evaluated on the rows as locked: a
-        guest seen or promoted since the run started is not returned. Whatever
-        changes whether a user is a guest writes that row, so it is the one
-        lock needed; rows another transaction holds are skipped where the
-        database can.
+    def _candidates(self, after: Any, size: int) -> list[Model]:
+        """The users of the next ``size`` inactive guests after primary key ``after``."""
+        qs = self._candidate_rows(after)
+        if self._lean:
+            extra = [f"user__{name}" for name in self._fields[1:]]
+            rows = list(qs.values_list("created_at", "pk", *extra)[:size])
+            self._created = {row[1]: row[0] for row in rows}
+            if self._bare:
+                return [self._bare_instance(row[1:]) for row in rows]
+            return [self.model.from_db(self.using, self._fields, row[1:]) for row in rows]
+        self._created = dict(qs.values_list("pk", "created_at")[:size])
+        pks = list(self._created)
+        users = self.model._base_manager.db_manager(self.using).in_bulk(pks)
+        return [users[pk] for pk in pks]
+
+    def _candidate_rows(self, after: Any) -> QuerySet[Any]:
+        """The Guest rows of the inactive guests after primary key ``after``, in key order.
+
+        Outside a dry run they are locked as they are read (the caller's
+        transaction holds the locks) and inactivity is evaluated on the rows
+        as locked: a guest seen or promoted since the run started is not
+        returned. Whatever changes whether a user is a guest writes that row,
+        so it is the one lock needed; rows another transaction holds are
+        skipped where the database can.
         """
         qs = Guest._base_manager.db_manager(self.using).filter(last_seen_at__lt=self.cutoff)
         if self.guests is not None:
@@ -393,17 +438,7 @@ class Purge:
                 skip_locked=features.has_select_for_update_skip_locked,
                 of=("self",) if features.has_select_for_update_of else (),
             )
-        if self._lean:
-            extra = [f"user__{name}" for name in self._fields[1:]]
-            rows = list(qs.values_list("created_at", "pk", *extra)[:size])
-            self._created = {row[1]: row[0] for row in rows}
-            if self._bare:
-                return [self._bare_instance(row[1:]) for row in rows]
-            return [self.model.from_db(self.using, self._fields, row[1:]) for row in rows]
-        self._created = dict(qs.values_list("pk", "created_at")[:size])
-        pks = list(self._created)
-        users = self.model._base_manager.db_manager(self.using).in_bulk(pks)
-        return [users[pk] for pk in pks]
+        return qs
 
     def _bare_instance(self, values: tuple[Any, ...]) -> Model:
         # What Model.from_db() makes of the values of self._fields (the other
@@ -422,6 +457,8 @@ class Purge:
         away (a row protecting a row that cascades from a guest), halve the
         group until the guests at fault are alone."""
         if self._fast is not None and not self.dry_run:
+            # A guest deleting itself (delete_one); batches go by
+            # _delete_by_keys, which does not make the instances.
             keys = [user.pk for user in users]
             count = delete_keys(self.model, self._fast, keys, self.using)
             if count is not None:

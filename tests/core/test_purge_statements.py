@@ -9,13 +9,14 @@ path by itself (test_fast_deletes_declines_...): the tests hand a run the plan
 of the relations whose rows the guests own, all of which Django fast-deletes.
 """
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models.deletion import Collector
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -102,6 +103,30 @@ def test_a_batch_deletes_users_and_their_rows_by_key():
         assert all(f'DELETE FROM "{user_table}" WHERE' in q for q in batch_deletes)
     else:
         assert sum(q.startswith(f"DELETE FROM `{user_table}`") for q in deletes) == 3
+
+
+@override_settings(TIME_ZONE="Europe/Paris")
+def test_a_batch_reads_keys_and_local_creation_days_from_the_guest_table_alone():
+    # 22:30 and 23:30 UTC on 1 November are 23:30 on the 1st and 00:30 on the 2nd in Paris.
+    first = datetime(2026, 11, 1, 22, 30, tzinfo=UTC)
+    for created in (first, first + timedelta(hours=1), first + timedelta(hours=1)):
+        guest = GuestFactory(last_seen_at=timezone.now() - timedelta(days=40))
+        Guest.objects.filter(pk=guest.pk).update(created_at=created)
+    purge = Purge(cutoff=timezone.now() - timedelta(days=30), batch_size=10)
+    purge._fast = plan()
+    with CaptureQueriesContext(connection) as captured:
+        assert purge.run() == 3
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    guest_table = Guest._meta.db_table
+    [batch_read] = [q for q in reads if f"FROM {connection.ops.quote_name(guest_table)}" in q]
+    assert "FOR UPDATE" in batch_read and User()._meta.db_table not in batch_read
+    if connection.vendor == "postgresql":
+        # The local day, not the time: no timestamp parsed per guest in Python.
+        assert (
+            """("guest_auth_guest"."created_at" AT TIME ZONE 'Europe/Paris')::date""" in batch_read
+        )
+    gone = dict(GuestDay.objects.filter(created_gone__gt=0).values_list("day", "created_gone"))
+    assert gone == {date(2026, 11, 1): 1, date(2026, 11, 2): 2}
 
 
 def test_self_deletion_by_key_deletes_the_guest_and_its_rows():

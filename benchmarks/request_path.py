@@ -12,11 +12,12 @@ computed per block of rounds to show how stable it is.
 Pairs and targets (the script exits 1 when one is missed):
   a. guest-creating request (allow_guest view) vs plain Django creating a user
      with an unusable password and logging it in, both on an anonymous
-     session: at most 1 query more, at most 1.10x the time.
+     session: on PostgreSQL the same queries, at most 1.05x the time;
+     elsewhere at most 1 query more, at most 1.10x.
   b. a returning guest vs a regular user under plain Django session auth, on
      the same view reading request.user: the same queries, at most 1.03x.
   c. a regular user and an anonymous visitor on plain views, with
-     GuestMiddleware vs without it: no query added.
+     GuestMiddleware vs without it: no query added, at most 1.03x.
 
 "Plain Django" requests run through a handler built without GuestMiddleware,
 with guest_auth's user_logged_in receiver disconnected: no guest_auth code
@@ -240,6 +241,12 @@ def build_pairs(bench: Bench, pool_size: int) -> list[Pair]:
     def v(name, plain, method, path, cookie, expect) -> Variant:
         return Variant(name, plain, method, path, cookie, expect)
 
+    from django.db import connection
+
+    # On PostgreSQL (outside a transaction) a guest's user and Guest rows are one
+    # statement: the creating request makes plain Django's queries, in at most 1.05x.
+    creating_queries, creating_ratio = (0, 1.05) if connection.vendor == "postgresql" else (1, 1.10)
+
     return [
         Pair(
             "a. guest-creating request, anonymous session",
@@ -259,15 +266,15 @@ def build_pairs(bench: Bench, pool_size: int) -> list[Pair]:
                 anonymous_session,
                 logged_in,
             ),
-            max_extra_queries=1,
-            max_ratio=1.10,
+            max_extra_queries=creating_queries,
+            max_ratio=creating_ratio,
         ),
         Pair(
             "a. guest-creating request, no session yet",
             v("plain Django: create user + login", True, "POST", "/start/", no_cookie, logged_in),
             v("guest_auth: allow_guest view", False, "POST", "/guest/start/", no_cookie, logged_in),
-            max_extra_queries=1,
-            max_ratio=1.10,
+            max_extra_queries=creating_queries,
+            max_ratio=creating_ratio,
         ),
         Pair(
             "b. returning visitor, view reads request.user",
@@ -288,28 +295,28 @@ def build_pairs(bench: Bench, pool_size: int) -> list[Pair]:
             v("without GuestMiddleware", True, "GET", "/whoami/", regular_cookie2, regular_expect2),
             v("with GuestMiddleware", False, "GET", "/whoami/", regular_cookie3, regular_expect3),
             max_extra_queries=0,
-            max_ratio=None,
+            max_ratio=1.03,
         ),
         Pair(
             "c. anonymous visitor, view reads request.user",
             v("without GuestMiddleware", True, "GET", "/whoami/", no_cookie, anonymous),
             v("with GuestMiddleware", False, "GET", "/whoami/", no_cookie, anonymous),
             max_extra_queries=0,
-            max_ratio=None,
+            max_ratio=1.03,
         ),
         Pair(
             "c. regular user, view ignores request.user",
             v("without GuestMiddleware", True, "GET", "/untouched/", regular_cookie4, ok),
             v("with GuestMiddleware", False, "GET", "/untouched/", regular_cookie4, ok),
             max_extra_queries=0,
-            max_ratio=None,
+            max_ratio=1.03,
         ),
         Pair(
             "c. anonymous visitor, view ignores request.user",
             v("without GuestMiddleware", True, "GET", "/untouched/", no_cookie, ok),
             v("with GuestMiddleware", False, "GET", "/untouched/", no_cookie, ok),
             max_extra_queries=0,
-            max_ratio=None,
+            max_ratio=1.03,
         ),
     ]
 

@@ -19,6 +19,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import router
 from django.db.models import DEFERRED
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 from django.utils.functional import LazyObject, empty
 
@@ -129,9 +131,19 @@ def forget_guest(user: Any) -> None:
 
 
 def _unloaded_guest(user: Any) -> Guest:
-    names = [field.attname for field in Guest._meta.concrete_fields]
-    values = [user.pk if name == "user_id" else DEFERRED for name in names]
-    guest = Guest.from_db(user._state.db or router.db_for_read(Guest), names, values)
+    db = user._state.db or router.db_for_read(Guest)
+    if pre_init.has_listeners(Guest) or post_init.has_listeners(Guest):
+        names = [field.attname for field in Guest._meta.concrete_fields]
+        values = [user.pk if name == "user_id" else DEFERRED for name in names]
+        guest = Guest.from_db(db, names, values)
+    else:
+        # What from_db() makes of it (every field but the key deferred),
+        # without Model.__init__: every returning guest's request makes one.
+        guest = Guest.__new__(Guest)
+        guest.__dict__["user_id"] = user.pk
+        guest._state = ModelState()
+        guest._state.adding = False
+        guest._state.db = db
     Guest.user.field.set_cached_value(guest, user)
     return guest
 

@@ -51,3 +51,35 @@ def test_login_as_regular_user_clears_guest_marker(guest_client, user):
 def test_session_store_helper_roundtrip(db):
     key = anonymous_session(a=1)
     assert session_store(key).load() == {"a": 1}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("watched", [False, True], ids=["plain", "post_init receiver"])
+def test_the_session_markers_guest_row_loads_its_fields_on_first_access(
+    guest_user, watched, django_assert_num_queries
+):
+    from django.db.models.signals import post_init
+
+    from guest_auth.models import Guest
+
+    made = []
+
+    def receiver(sender, instance, **kwargs):
+        made.append(instance)
+
+    if watched:
+        post_init.connect(receiver, sender=Guest)
+    try:
+        user = get_user_model().objects.get(pk=guest_user.pk)
+        with django_assert_num_queries(0):
+            assert _session.remember_guest(user, True) is True
+            guest = user.guest
+            assert guest.pk == guest_user.pk and guest.user is user
+            assert guest.get_deferred_fields() == {"created_at", "last_seen_at", "race_key"}
+        stored = Guest.objects.get(pk=guest_user.pk)
+        with django_assert_num_queries(1):
+            assert guest.last_seen_at == stored.last_seen_at
+        # Receivers of Guest's post_init see the instance when there are any.
+        assert any(instance is guest for instance in made) is watched
+    finally:
+        post_init.disconnect(receiver, sender=Guest)

@@ -183,11 +183,7 @@ def watch_session(request: HttpRequest) -> None:
 
 def watch_unwatched(request: HttpRequest, session: Any) -> None:
     """watch_session() for a session nobody watches yet: GuestMiddleware's, on
-    every request that sent a session cookie.
-
-    A session that has no key (no session cookie) holds no guest's marker
-    until on_login writes one, and on_login watches it then.
-    """
+    every request that sent a session cookie."""
     # Every such request pays for this, and most never flush: two partials
     # on the session object, nothing allocated on the request. The session
     # class's own flush is called when it is no guest's (not a bound method

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from functools import lru_cache, partial
-from types import CodeType
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.middleware import AuthenticationMiddleware
-from django.contrib.auth.middleware import auser as _django_auser
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponseBase
@@ -168,49 +165,21 @@ def _keeps_guests_out(view_func: Any) -> bool:
 
 
 def _before_view(request: HttpRequest) -> None:
-    """What every request goes through first: its user and its session watched."""
+    """What every request goes through first: its user through the gate as it
+    loads, its session watched for a login that replaces a guest's."""
     try:
         user = request.user
     except AttributeError:
         raise ImproperlyConfigured(_MISSING_AUTH) from None
-    session = getattr(request, "session", None)
-    if session is None or session.session_key is None:
-        # No session cookie: the session holds no user and no guest's marker.
-        # A login replaces request.user, and on_login watches the session.
-        if not _djangos_anonymous_user(request, user):
-            _wrap_user(request, user)
-        return
+    # Even on a request that sent no session cookie: code that swaps in another
+    # session and loads Django's lazy user again (allauth's headless app views,
+    # with a session token) must still meet the gate.
     _wrap_user(request, user)
-    watch_unwatched(request, session)
-
-
-def _lazy_user_code() -> CodeType | None:
-    """The code of AuthenticationMiddleware's ``lambda: get_user(request)``."""
-    constants = AuthenticationMiddleware.process_request.__code__.co_consts
-    lambdas = [c for c in constants if isinstance(c, CodeType) and c.co_name == "<lambda>"]
-    return lambdas[0] if len(lambdas) == 1 else None
-
-
-# Pinned by tests/cross/test_django_internals.py; None turns the shortcut off.
-_DJANGO_LAZY_USER = _lazy_user_code()
-
-
-def _djangos_anonymous_user(request: HttpRequest, user: Any) -> bool:
-    """Whether request.user and request.auser() are AuthenticationMiddleware's
-    own, not loaded yet: with a session that has no key, both can only answer
-    AnonymousUser, which needs no gate. Most first visits are such requests."""
-    if type(user) is not SimpleLazyObject or _DJANGO_LAZY_USER is None:
-        return False
-    lazy = object.__getattribute__(user, "__dict__")
-    auser = request.__dict__.get("auser")
-    return (
-        getattr(lazy.get("_setupfunc"), "__code__", None) is _DJANGO_LAZY_USER
-        and lazy.get("_wrapped") is empty
-        and type(auser) is partial
-        and auser.func is _django_auser
-        and "_cached_user" not in request.__dict__
-        and "_acached_user" not in request.__dict__
-    )
+    session = getattr(request, "session", None)
+    # A session with no key (no session cookie) holds no guest's marker until
+    # on_login writes one, and on_login watches it then.
+    if session is not None and session.session_key is not None:
+        watch_unwatched(request, session)
 
 
 def _wrap_user(request: HttpRequest, user: Any) -> None:

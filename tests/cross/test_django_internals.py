@@ -163,24 +163,6 @@ def test_authentication_middleware_sets_a_lazy_user_and_auser():
     assert inspect.iscoroutinefunction(request.auser)
 
 
-def test_authentication_middleware_lazy_user_reads_only_the_session():
-    """GuestMiddleware leaves a request with no session cookie alone: its lazy user
-    (one lambda, found by its code) and its auser() can only answer AnonymousUser."""
-    from django.contrib.auth.middleware import auser
-
-    from guest_auth.middleware import _DJANGO_LAZY_USER
-
-    assert _DJANGO_LAZY_USER is not None
-    request = _request()
-    AuthenticationMiddleware(lambda request: HttpResponse())(request)
-    assert request.user.__dict__["_setupfunc"].__code__ is _DJANGO_LAZY_USER
-    assert request.auser.func is auser
-    source = inspect.getsource(AuthenticationMiddleware.process_request)
-    assert "SimpleLazyObject(lambda: get_user(request))" in source
-    assert request.user.is_anonymous
-    assert async_to_sync(request.auser)().is_anonymous
-
-
 def test_simple_lazy_object_calls_a_replaced_setupfunc():
     lazy = SimpleLazyObject(lambda: "original")
     lazy.__dict__["_setupfunc"] = lambda: "replaced"

@@ -13,7 +13,8 @@ test module (moving or renaming a test file must not break its neighbours).
   reports Django renders for it;
 - ``accounts``: password-reset links and a guest holding a row, for login tests;
 - ``signals``: a receiver that records every send of a signal;
-- ``purge``: idle guests and the purge command's output.
+- ``purge``: idle guests and the purge command's output;
+- ``redis``: a redis-server of a test's own, started with the options it needs.
 
 What is still repeated between test files is repeated on purpose: a test reads top
 to bottom, so a few lines of setup that state what the test is about stay in it.

@@ -9,7 +9,8 @@ path by itself (test_fast_deletes_declines_...): the tests hand a run the plan
 of the relations whose rows the guests own, all of which Django fast-deletes.
 """
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -108,7 +109,7 @@ def test_a_batch_deletes_users_and_their_rows_by_key():
 @override_settings(TIME_ZONE="Europe/Paris")
 def test_a_batch_reads_keys_and_local_creation_days_from_the_guest_table_alone():
     # 22:30 and 23:30 UTC on 1 November are 23:30 on the 1st and 00:30 on the 2nd in Paris.
-    first = datetime(2026, 11, 1, 22, 30, tzinfo=UTC)
+    first = datetime(2026, 11, 1, 22, 30, tzinfo=dt_timezone.utc)
     for created in (first, first + timedelta(hours=1), first + timedelta(hours=1)):
         guest = GuestFactory(last_seen_at=timezone.now() - timedelta(days=40))
         Guest.objects.filter(pk=guest.pk).update(created_at=created)

@@ -27,9 +27,8 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 
-from ._access import opts_in
+from ._access import opt_in_only, opts_in
 from ._session import demote, is_guest, remember_guest
-from .conf import guest_settings
 
 __all__ = [
     "API_TOKEN",
@@ -115,6 +114,6 @@ def hides_guest(view: Any) -> bool:
     ``view`` is a view function, a class-based view's function, or a DRF view
     instance: a class opts in with ``guest_auth_opt_in = True``.
     """
-    if guest_settings.GUEST_ACCESS != "opt-in":  # opt_in_only(), which every request asks
+    if not opt_in_only():
         return False
     return not (opts_in(view) or opts_in(type(view)))

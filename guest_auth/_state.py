@@ -20,10 +20,10 @@ if TYPE_CHECKING:
 
     from .models import APIToken
 
-__all__ = ["ATTRIBUTE", "RequestState", "of", "peek"]
+__all__ = ["RequestState", "of", "peek"]
 
-# The one attribute guest_auth sets on a request (absent: nothing was set).
-ATTRIBUTE = "_guest_auth"
+# The one attribute guest_auth sets on a request.
+_ATTRIBUTE = "_guest_auth"
 
 
 @dataclass(slots=True)
@@ -57,15 +57,15 @@ class RequestState:
 def of(request: Any) -> RequestState:
     """The request's state, made on first use."""
     request = _http_request(request)
-    state: RequestState | None = request.__dict__.get(ATTRIBUTE)
+    state: RequestState | None = request.__dict__.get(_ATTRIBUTE)
     if state is None:
-        state = request.__dict__[ATTRIBUTE] = RequestState()
+        state = request.__dict__[_ATTRIBUTE] = RequestState()
     return state
 
 
 def peek(request: HttpRequest | Any) -> RequestState | None:
     """The request's state if anything was set on it, without making one (no allocation)."""
-    return _http_request(request).__dict__.get(ATTRIBUTE)
+    return _http_request(request).__dict__.get(_ATTRIBUTE)
 
 
 def _http_request(request: Any) -> Any:

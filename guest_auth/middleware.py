@@ -79,7 +79,7 @@ class GuestMiddleware:
             return self.__acall__(request)
         _before_view(request)
         response = self.get_response(request)
-        if state.ATTRIBUTE not in request.__dict__:
+        if state.peek(request) is None:
             return response  # no guest resolved, no login or logout: nothing to finish
         if has_leftovers(request):
             finish_request(request)
@@ -91,7 +91,7 @@ class GuestMiddleware:
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         _before_view(request)
         response = await self.get_response(request)
-        if state.ATTRIBUTE not in request.__dict__:
+        if state.peek(request) is None:
             return response
         if has_leftovers(request):
             await sync_to_async(finish_request)(request)
@@ -113,11 +113,7 @@ class GuestMiddleware:
             for hook in self._view_hooks:
                 if hook.concerns(view_func):
                     return hook.before_view(request, view_func)
-        try:
-            kept_out = _keeps_guests_out(view_func)
-        except TypeError:  # a view that cannot be hashed
-            kept_out = _keeps_guests_out.__wrapped__(view_func)
-        if kept_out:
+        if _guests_kept_out(view_func):
             return to_promotion(request) if is_guest(request.user) else None
         if hides_guest(view_func):
             hide_guest(request)

@@ -208,7 +208,6 @@ def test_a_session_swapped_in_by_the_view_still_goes_through_the_gate(rf):
     # allauth's headless app views do this with a session token: a new session on a
     # request that sent no cookie, then Django's lazy user loaded again
     # (allauth.headless.internal.authkit.purge_request_user_cache).
-    from django.contrib.auth import login
     from django.contrib.sessions.backends.db import SessionStore
     from django.http import HttpResponse
     from django.utils.functional import empty
@@ -218,7 +217,7 @@ def test_a_session_swapped_in_by_the_view_still_goes_through_the_gate(rf):
     staff_guest = GuestFactory().user
     type(staff_guest).objects.filter(pk=staff_guest.pk).update(is_staff=True)
     staff_guest.refresh_from_db()
-    tokens_session = make_logged_in_session(rf, staff_guest, login)
+    tokens_session = make_logged_in_session(staff_guest)
     seen = {}
 
     def view(request):
@@ -236,7 +235,7 @@ def test_a_session_swapped_in_by_the_view_still_goes_through_the_gate(rf):
     assert seen == {"is_staff": False, "pk": staff_guest.pk}  # a guest never acts as staff
 
 
-def make_logged_in_session(rf, user, login):
+def make_logged_in_session(user):
     # What a guest's login stores, without login()'s save (refused for a staff guest).
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
